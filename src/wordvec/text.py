@@ -1,0 +1,336 @@
+"""Tokenizing and streaming sentences from files, directories and iterables.
+
+Every reader here streams: memory stays constant whatever the size of the input.
+A *source* is any of
+
+- a path to a text file (plain, ``.gz``, ``.bz2`` or ``.xz``),
+- a path to a directory (its files, sorted by name, hidden files skipped),
+- a list or tuple of ``pathlib.Path`` objects (plain strings in a list are
+  sentences, not paths),
+- an iterable of strings (one sentence each) or of token lists.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from wordvec._io import check_readable, open_text
+from wordvec._validation import check_int
+
+Tokenizer = Callable[[str], list[str]]
+Source = str | os.PathLike | Iterable
+
+_CJK_RANGES = (
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0x20000, 0x2FA1F),  # CJK Extensions B-F, compatibility supplement
+)
+
+
+def _ranges_to_class(ranges: list[tuple[int, int]]) -> str:
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+@functools.cache
+def _word_pattern() -> re.Pattern[str]:
+    """Build the default token pattern once, on first use.
+
+    A word is a run of letters, digits and combining marks of any script (so the
+    vowel signs of Devanagari or Thai stay inside their word), optionally joined by
+    an apostrophe (``don't``). Each CJK ideograph or kana is a token of its own,
+    since those scripts do not put spaces between words. Python's ``\\w`` covers
+    letters and digits but not combining marks, so the marks are added as a class.
+    """
+    marks: list[tuple[int, int]] = []
+    start = None
+    category = unicodedata.category
+    for cp in range(0x323B0):  # beyond this only private-use and unassigned planes
+        inside = category(chr(cp))[0] == "M"
+        if inside and start is None:
+            start = cp
+        elif not inside and start is not None:
+            marks.append((start, cp - 1))
+            start = None
+    cjk = _ranges_to_class(list(_CJK_RANGES))
+    letters = f"[^\\W_{cjk}]"
+    word = f"{letters}+(?:[{_ranges_to_class(marks)}]+{letters}*)*"
+    return re.compile(f"{word}(?:['’]{word})*|[{cjk}]")
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
+
+
+def tokenize(text: str, lowercase: bool = True) -> list[str]:
+    """Split ``text`` into word tokens, for any script.
+
+    Words are runs of letters, combining marks and digits (Unicode-aware, so
+    Vietnamese, Greek, Cyrillic, Devanagari and Arabic words come out whole);
+    punctuation and spaces separate them; an inner apostrophe is kept
+    (``don't``). Chinese and Japanese characters, written without spaces, become
+    one token each; pass a segmenter as the tokenizer of a reader for real words.
+    Text is NFC-normalized first and a typographic apostrophe inside a word
+    becomes ``'``.
+
+    Args:
+        text (str): The text to split.
+        lowercase (bool, default True): Lowercase the tokens.
+
+    Returns:
+        list[str]: The tokens in order.
+
+    Raises:
+        TypeError: If ``text`` is not a string.
+
+    >>> tokenize("Người đăng: Hello, World! Don’t")
+    ['người', 'đăng', 'hello', 'world', "don't"]
+    >>> tokenize("我爱北京", lowercase=False)
+    ['我', '爱', '北', '京']
+    """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"tokenize expects a str, got {type(text).__name__}; decode bytes first "
+            "(text.decode('utf-8'))."
+        )
+    if lowercase:
+        text = text.lower()
+    if text.isascii():
+        return _ASCII_WORD.findall(text)
+    tokens = _word_pattern().findall(unicodedata.normalize("NFC", text))
+    if "’" in text:  # one spelling for don't and don’t
+        tokens = [t.replace("’", "'") for t in tokens]
+    return tokens
+
+
+def _whitespace(text: str) -> list[str]:
+    return text.split()
+
+
+def resolve_tokenizer(tokenizer: str | Tokenizer | None) -> Tokenizer:
+    """Return the callable behind a tokenizer option.
+
+    Args:
+        tokenizer: ``"default"`` (:func:`tokenize`), ``"whitespace"`` (``str.split``,
+            fastest, for pre-tokenized text) or any callable ``str -> list[str]``.
+
+    Raises:
+        TypeError: If ``tokenizer`` is neither a known name nor callable.
+
+    >>> resolve_tokenizer("whitespace")("a b  c")
+    ['a', 'b', 'c']
+    """
+    if tokenizer is None or tokenizer == "default":
+        return tokenize
+    if tokenizer == "whitespace":
+        return _whitespace
+    if callable(tokenizer):
+        return tokenizer
+    raise TypeError(
+        "tokenizer must be 'default', 'whitespace' or a callable str -> list[str], "
+        f"got {tokenizer!r}."
+    )
+
+
+def list_files(path: str | os.PathLike) -> list[Path]:
+    """Return the files a path stands for: itself, or a directory's files sorted by name.
+
+    Hidden files (names starting with ``.``) in a directory are skipped; the
+    directory is walked recursively.
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        ValueError: If ``path`` is a directory with no files.
+    """
+    p = check_readable(path, "corpus path")
+    if p.is_file():
+        return [p]
+    files = sorted(
+        f
+        for f in p.rglob("*")
+        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+    )
+    if not files:
+        raise ValueError(f"the directory {str(p)!r} holds no files; expected text files in it.")
+    return files
+
+
+def _is_path(source: object) -> bool:
+    return isinstance(source, (str, os.PathLike))
+
+
+def _is_path_list(source: object) -> bool:
+    return (
+        isinstance(source, (list, tuple))
+        and len(source) > 0
+        and all(isinstance(s, os.PathLike) for s in source)
+    )
+
+
+def check_source(source: Source) -> None:
+    """Check that a source can be read, before any work starts.
+
+    Raises:
+        FileNotFoundError: If a path in the source does not exist.
+        TypeError: If the source is not a path, a list of paths or an iterable.
+    """
+    if _is_path(source):
+        list_files(source)
+    elif _is_path_list(source):
+        for s in source:
+            list_files(s)
+    elif isinstance(source, (bytes, bytearray)) or not isinstance(source, Iterable):
+        raise TypeError(
+            "a corpus must be a path, a directory, a list of paths or an iterable of "
+            f"strings or token lists, got {type(source).__name__}."
+        )
+
+
+def iter_lines(source: Source, *, encoding: str = "utf-8", errors: str = "strict") -> Iterator:
+    """Yield the items of a source: text lines of files, or the iterable's own items.
+
+    Lines from files come without their line ending; blank lines are kept (readers
+    above skip them).
+
+    Args:
+        source: A path, a directory, a list of ``Path`` objects, or an iterable of
+            strings or token lists.
+        encoding (str, default "utf-8"): Text encoding of files.
+        errors (str, default "strict"): How to handle undecodable bytes
+            (``"strict"``, ``"replace"``, ``"ignore"``).
+
+    Raises:
+        FileNotFoundError: If a path does not exist.
+
+    >>> list(iter_lines(["a b", "c"]))
+    ['a b', 'c']
+    """
+    check_source(source)
+    if _is_path(source):
+        paths: Sequence = [source]
+    elif _is_path_list(source):
+        paths = source
+    else:
+        yield from source
+        return
+    for p in paths:
+        for f in list_files(p):
+            with open_text(f, encoding=encoding, errors=errors) as fh:
+                for line in fh:
+                    yield line.rstrip("\r\n")
+
+
+def chunk(tokens: list, max_sentence_length: int) -> Iterator[list]:
+    """Split a token list into pieces of at most ``max_sentence_length`` tokens.
+
+    No token is dropped: the pieces concatenate back to ``tokens``.
+
+    >>> list(chunk(["a", "b", "c"], 2))
+    [['a', 'b'], ['c']]
+    """
+    if len(tokens) <= max_sentence_length:
+        yield tokens
+        return
+    for start in range(0, len(tokens), max_sentence_length):
+        yield tokens[start : start + max_sentence_length]
+
+
+def iter_sentences(
+    source: Source,
+    *,
+    tokenizer: str | Tokenizer | None = "default",
+    max_sentence_length: int = 10_000,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+) -> Iterator[list]:
+    """Stream a source as token lists, one sentence (line) at a time.
+
+    Strings are tokenized; token lists (from an iterable) pass through as they are,
+    so any hashable tokens work. Empty sentences are skipped. Sentences longer than
+    ``max_sentence_length`` are split into chunks without dropping tokens.
+
+    Args:
+        source: A path (plain, ``.gz``, ``.bz2``, ``.xz``), a directory, a list of
+            paths, or an iterable of strings or token lists.
+        tokenizer (str | callable, default "default"): ``"default"``
+            (:func:`tokenize`), ``"whitespace"``, or a callable ``str -> list[str]``.
+        max_sentence_length (int, default 10000): Longest sentence yielded.
+        encoding (str, default "utf-8"): Text encoding of files.
+        errors (str, default "strict"): Decoding error handling for files.
+
+    Raises:
+        FileNotFoundError: If a path does not exist.
+        ValueError: If ``max_sentence_length`` < 1.
+
+    >>> list(iter_sentences(["The cat sat.", ["a", "b", "c"]], max_sentence_length=2))
+    [['the', 'cat'], ['sat'], ['a', 'b'], ['c']]
+    """
+    max_sentence_length = check_int(max_sentence_length, "max_sentence_length", minimum=1)
+    tok = resolve_tokenizer(tokenizer)
+    for item in iter_lines(source, encoding=encoding, errors=errors):
+        tokens = tok(item) if isinstance(item, str) else list(item)
+        if tokens:
+            yield from chunk(tokens, max_sentence_length)
+
+
+class Sentences:
+    """A re-iterable stream of sentences, for trainers that make several passes.
+
+    Each iteration re-reads the source, so memory stays constant. A one-shot
+    iterator (e.g. a generator) can be read only once; wrap a list or a path for
+    several passes.
+
+    Args:
+        source: As for :func:`iter_sentences`.
+        tokenizer: As for :func:`iter_sentences`.
+        max_sentence_length (int, default 10000): Longest sentence yielded.
+        encoding (str, default "utf-8"): Text encoding of files.
+
+    >>> s = Sentences(["a b", "c"])
+    >>> list(s) == list(s)
+    True
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        tokenizer: str | Tokenizer | None = "default",
+        max_sentence_length: int = 10_000,
+        encoding: str = "utf-8",
+    ) -> None:
+        check_source(source)
+        check_int(max_sentence_length, "max_sentence_length", minimum=1)
+        resolve_tokenizer(tokenizer)
+        self.source = source
+        self.tokenizer = tokenizer
+        self.max_sentence_length = max_sentence_length
+        self.encoding = encoding
+
+    def __iter__(self) -> Iterator[list]:
+        return iter_sentences(
+            self.source,
+            tokenizer=self.tokenizer,
+            max_sentence_length=self.max_sentence_length,
+            encoding=self.encoding,
+        )
+
+
+__all__ = [
+    "Sentences",
+    "check_source",
+    "chunk",
+    "iter_lines",
+    "iter_sentences",
+    "list_files",
+    "resolve_tokenizer",
+    "tokenize",
+]

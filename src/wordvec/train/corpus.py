@@ -1,0 +1,250 @@
+"""The training corpus on disk: one pass over the text, then word ids read per job.
+
+:func:`encode_corpus` reads the text once (streaming, constant memory), counts the
+tokens and writes each token's provisional id (its order of first appearance) to a
+temporary int32 file, with ``-1`` after each sentence. Every epoch then reads that
+file in blocks ("jobs" of about ``job_words`` tokens that end on a sentence
+boundary) instead of tokenizing the text again. :func:`build_vocab` turns the counts
+into the frequency-sorted vocabulary and a remap array from provisional to final ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from wordvec.text import iter_sentences
+
+logger = logging.getLogger(__name__)
+
+_END = object()  # sentence end marker inside token blocks; maps to id -1
+
+
+class _Index(dict):
+    """Token -> provisional id; an unseen token gets the next id on lookup."""
+
+    def __missing__(self, key: object) -> int:
+        value = len(self) - 1  # the _END entry does not take an id
+        self[key] = value
+        return value
+
+
+@dataclass
+class EncodedCorpus:
+    """A corpus as provisional word ids in a temporary file.
+
+    Attributes:
+        path: The int32 id file (``-1`` ends each sentence).
+        words: Distinct tokens in order of first appearance (provisional id order).
+        counts: int64 count of each token, aligned with ``words``.
+        bounds: int64 positions in the id file where jobs start, plus the file length;
+            every job ends right after a sentence end.
+        n_tokens: Number of tokens (sentence ends excluded).
+        n_sentences: Number of sentences.
+        max_sentence_length: Longest sentence, in tokens.
+        seconds: Wall time of the pass.
+    """
+
+    path: Path
+    words: list
+    counts: np.ndarray
+    bounds: np.ndarray
+    n_tokens: int
+    n_sentences: int
+    max_sentence_length: int
+    seconds: float
+
+    def read(self, fd: int, job: int) -> np.ndarray:
+        """Return the int32 ids of job ``job`` read from the open descriptor ``fd``.
+
+        Shape:
+            ``(bounds[job + 1] - bounds[job],)``
+        """
+        start, end = int(self.bounds[job]), int(self.bounds[job + 1])
+        data = os.pread(fd, (end - start) * 4, start * 4)
+        return np.frombuffer(data, dtype=np.int32)
+
+    def memmap(self) -> np.ndarray:
+        """Return the whole id file memory-mapped read-only (for one-off scans)."""
+        if self.bounds[-1] == 0:
+            return np.zeros(0, dtype=np.int32)
+        return np.memmap(self.path, dtype=np.int32, mode="r")
+
+
+def encode_corpus(
+    source: object,
+    directory: str | os.PathLike,
+    *,
+    tokenizer: str | Callable[[str], list[str]] = "default",
+    max_sentence_length: int = 10_000,
+    job_words: int = 50_000,
+    block_tokens: int = 1 << 20,
+    on_block: Callable[[int], None] | None = None,
+) -> EncodedCorpus:
+    """Read ``source`` once, count tokens and write provisional ids to ``directory``.
+
+    Args:
+        source: Anything :func:`wordvec.text.iter_sentences` reads.
+        directory: Where the id file goes (a temporary directory owned by the caller).
+        tokenizer (str | callable, default "default"): As for ``iter_sentences``.
+        max_sentence_length (int, default 10000): Longer sentences are split.
+        job_words (int, default 50000): Approximate tokens per training job.
+        block_tokens (int, default 2**20): Tokens mapped and written at a time.
+        on_block (callable | None, default None): Called with the number of tokens
+            read so far after each block (for progress display).
+
+    Returns:
+        The :class:`EncodedCorpus`.
+
+    Raises:
+        FileNotFoundError: If a path in ``source`` does not exist.
+
+    >>> import tempfile
+    >>> enc = encode_corpus(["a b a", "c a"], tempfile.mkdtemp(), tokenizer="whitespace")
+    >>> enc.words, enc.counts.tolist(), enc.n_tokens
+    (['a', 'b', 'c'], [3, 1, 1], 5)
+    """
+    t0 = time.perf_counter()
+    path = Path(directory) / "ids.int32"
+    index = _Index()
+    index[_END] = -1
+    counts = np.zeros(0, dtype=np.int64)
+    bounds = [0]
+    written = 0  # positions written (tokens + sentence ends)
+    last_bound = 0
+    n_sentences = 0
+    longest = 0
+    buf: list = []
+    lookup = index.__getitem__
+
+    with open(path, "wb") as out:
+
+        def flush() -> None:
+            nonlocal counts, written, last_bound
+            arr = np.fromiter(map(lookup, buf), dtype=np.int32, count=len(buf))
+            buf.clear()
+            arr.tofile(out)
+            tokens = arr[arr >= 0]
+            block_counts = np.bincount(tokens, minlength=len(index) - 1)
+            if block_counts.shape[0] > counts.shape[0]:
+                counts = np.concatenate(
+                    [counts, np.zeros(block_counts.shape[0] - counts.shape[0], np.int64)]
+                )
+            counts += block_counts
+            ends = np.flatnonzero(arr < 0) + written + 1  # positions right after an end
+            written += arr.shape[0]
+            # job boundaries: the first sentence end at or past each job_words mark
+            while ends.shape[0]:
+                target = last_bound + job_words
+                k = int(np.searchsorted(ends, target))
+                if k >= ends.shape[0]:
+                    break
+                last_bound = int(ends[k])
+                bounds.append(last_bound)
+                ends = ends[k + 1 :]
+            if on_block is not None:
+                on_block(written - n_sentences)
+
+        for sentence in iter_sentences(
+            source, tokenizer=tokenizer, max_sentence_length=max_sentence_length
+        ):
+            buf += sentence
+            buf.append(_END)
+            n_sentences += 1
+            if len(sentence) > longest:
+                longest = len(sentence)
+            if len(buf) >= block_tokens:
+                flush()
+        if buf:
+            flush()
+    if bounds[-1] != written:
+        bounds.append(written)
+    del index[_END]
+    words = list(index)
+    seconds = time.perf_counter() - t0
+    n_tokens = written - n_sentences
+    logger.info(
+        "read %d tokens, %d sentences, %d distinct words in %.1f s",
+        n_tokens,
+        n_sentences,
+        len(words),
+        seconds,
+    )
+    return EncodedCorpus(
+        path=path,
+        words=words,
+        counts=counts[: len(words)],
+        bounds=np.asarray(bounds, dtype=np.int64),
+        n_tokens=n_tokens,
+        n_sentences=n_sentences,
+        max_sentence_length=longest,
+        seconds=seconds,
+    )
+
+
+def build_vocab(
+    words: list,
+    counts: np.ndarray,
+    *,
+    min_count: int,
+    max_vocab: int | None,
+) -> tuple[list, np.ndarray, np.ndarray]:
+    """Return the final vocabulary, its counts and the provisional -> final id remap.
+
+    Words with fewer than ``min_count`` occurrences are dropped; the rest are sorted by
+    descending count, ties kept in order of first appearance; ``max_vocab`` keeps the
+    most frequent ones. Dropped words map to -1.
+
+    Shape:
+        ``counts``: ``(n,)``; returns counts ``(v,)`` int64 and remap ``(n,)`` int32.
+
+    >>> build_vocab(["a", "b", "c"], np.array([1, 3, 3]), min_count=2, max_vocab=None)
+    (['b', 'c'], array([3, 3]), array([-1,  0,  1], dtype=int32))
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    order = np.argsort(-counts, kind="stable")
+    order = order[counts[order] >= min_count]
+    if max_vocab is not None:
+        order = order[:max_vocab]
+    remap = np.full(counts.shape[0], -1, dtype=np.int32)
+    remap[order] = np.arange(order.shape[0], dtype=np.int32)
+    return [words[i] for i in order], counts[order], remap
+
+
+def frozen_remap(words: Iterable, key_to_index: dict) -> np.ndarray:
+    """Return the remap of provisional words onto an existing vocabulary (-1 if absent).
+
+    >>> frozen_remap(["x", "a"], {"a": 0}).tolist()
+    [-1, 0]
+    """
+    get = key_to_index.get
+    return np.fromiter((get(w, -1) for w in words), dtype=np.int32)
+
+
+def keep_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
+    """Return the subsampling keep probability of each word, scaled to ``2**32`` (int64).
+
+    The word2vec formula: with ``t = sample * total``, a word of count ``f`` is kept
+    with probability ``min(1, (sqrt(f / t) + 1) * t / f)``; ``sample=0`` keeps all.
+
+    Shape:
+        ``(v,)`` -> ``(v,)``
+
+    >>> keep_thresholds(np.array([1000, 1]), 1e-3).tolist()
+    [2203063007, 4294967296]
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    full = np.int64(1 << 32)
+    if sample <= 0 or counts.size == 0:
+        return np.full(counts.shape[0], full, dtype=np.int64)
+    t = sample * counts.sum()
+    with np.errstate(divide="ignore"):
+        p = (np.sqrt(counts / t) + 1.0) * t / counts
+    p = np.minimum(np.nan_to_num(p, nan=1.0, posinf=1.0), 1.0)
+    return np.minimum((p * 4294967296.0).astype(np.int64), full)
