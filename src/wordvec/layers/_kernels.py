@@ -28,22 +28,6 @@ MODE_CODES = {"sum": MODE_SUM, "mean": MODE_MEAN, "max": MODE_MAX}
 _COUNTING_ROWS_PER_ID = 8
 
 
-# --------------------------------------------------------------------------- gather
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def gather_rows(weight: np.ndarray, ids: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-    """``out[i] = weight[ids[i]]`` for flat ``ids``; rows copied in parallel."""
-    n = ids.shape[0]
-    for i in prange(n):
-        out[i, :] = weight[ids[i], :]
-
-
-def gather_rows_reference(weight: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Reference of :func:`gather_rows`: NumPy fancy indexing."""
-    return weight[ids]
-
-
 # --------------------------------------------------------------------------- grouping
 
 
@@ -126,26 +110,40 @@ def segment_sum(
     rows: np.ndarray,
     scale: np.ndarray,
     starts: np.ndarray,
+    dest: np.ndarray,
     out: np.ndarray,
 ) -> None:  # pragma: no cover
-    """``out[k] = sum(scale[j] * src[rows[j]] for j in range(starts[k], starts[k + 1]))``.
+    """Sum the groups of rows of ``src`` into rows of ``out``.
 
-    ``scale`` of length 0 means every scale is 1. One group per thread iteration, so
-    no two threads write the same output row. ``out`` need not be zeroed.
+    ``out[dest[k]] = sum(scale[j] * src[rows[j]] for j in range(starts[k], starts[k + 1]))``
+    for every non-empty group ``k``. A ``dest`` of length 0 means ``dest[k] = k``
+    (compact sparse output); a ``scale`` of length 0 means every scale is 1. Each
+    group is owned by one ``prange`` iteration, so with distinct ``dest`` no two
+    threads write the same row. The first row of a group is assigned, not added, so
+    ``out`` need not be zeroed at the rows written.
     """
     n_groups = starts.shape[0] - 1
     dim = src.shape[1]
     scaled = scale.shape[0] > 0
+    compact = dest.shape[0] == 0
     for k in prange(n_groups):
-        acc = out[k]
-        acc[:] = 0
-        for j in range(starts[k], starts[k + 1]):
-            row = src[rows[j]]
-            if scaled:
+        acc = out[k] if compact else out[dest[k]]
+        j0 = starts[k]
+        first = src[rows[j0]]
+        if scaled:
+            s0 = scale[j0]
+            for d in range(dim):
+                acc[d] = s0 * first[d]
+            for j in range(j0 + 1, starts[k + 1]):
+                row = src[rows[j]]
                 s = scale[j]
                 for d in range(dim):
                     acc[d] += s * row[d]
-            else:
+        else:
+            for d in range(dim):
+                acc[d] = first[d]
+            for j in range(j0 + 1, starts[k + 1]):
+                row = src[rows[j]]
                 for d in range(dim):
                     acc[d] += row[d]
 
@@ -162,28 +160,35 @@ def scatter_add_reference(ids: np.ndarray, grad: np.ndarray, num_rows: int) -> n
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def scatter_rows(values: np.ndarray, indices: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+def scatter_rows(
+    values: np.ndarray, indices: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover
     """``out[indices[k]] = values[k]`` for distinct ``indices`` (sparse to dense)."""
     for k in prange(indices.shape[0]):
         out[indices[k], :] = values[k, :]
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def sgd_rows(weight: np.ndarray, indices: np.ndarray, values: np.ndarray, lr: float) -> None:  # pragma: no cover
-    """``weight[indices[k]] -= lr * values[k]`` for distinct ``indices``."""
+def sgd_rows(
+    weight: np.ndarray, indices: np.ndarray, values: np.ndarray, lr: float, dense: bool
+) -> None:  # pragma: no cover
+    """``weight[indices[k]] -= lr * values[k]`` for distinct ``indices``; with ``dense``,
+    ``values`` is a full gradient table and row ``indices[k]`` of it is used."""
     dim = weight.shape[1]
     for k in prange(indices.shape[0]):
-        row = weight[indices[k]]
-        val = values[k]
+        i = indices[k]
+        row = weight[i]
+        val = values[i] if dense else values[k]
         for d in range(dim):
             row[d] -= lr * val[d]
 
 
 def sgd_rows_reference(
-    weight: np.ndarray, indices: np.ndarray, values: np.ndarray, lr: float
+    weight: np.ndarray, indices: np.ndarray, values: np.ndarray, lr: float, dense: bool
 ) -> None:
     """Reference of :func:`sgd_rows`: NumPy fancy-index update."""
-    weight[indices] -= (lr * values).astype(weight.dtype)
+    rows = values[indices] if dense else values
+    weight[indices] -= (lr * rows).astype(weight.dtype)
 
 
 # --------------------------------------------------------------------------- max_norm

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from wordvec._validation import check_choice, check_float, check_ids, check_int
+from wordvec._validation import check_bool, check_choice, check_float, check_ids, check_int
 from wordvec.layers import _kernels as K
 
 logger = logging.getLogger(__name__)
@@ -92,9 +92,7 @@ def _check_weight(weight: Any, *, writable: bool = False, name: str = "weight") 
             f"convert with np.asarray({name}, dtype=np.float32)."
         )
     if weight.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D (input_dim, output_dim), got shape {weight.shape}."
-        )
+        raise ValueError(f"{name} must be 2-D (input_dim, output_dim), got shape {weight.shape}.")
     if weight.dtype not in (np.float32, np.float64):
         raise TypeError(
             f"{name} must have dtype float32 or float64, got {weight.dtype}; "
@@ -117,15 +115,14 @@ def _check_padding_idx(padding_idx: Any, num_rows: int) -> int | None:
 
 
 def _check_max_norm(max_norm: Any, norm_type: Any) -> tuple[float | None, float]:
-    max_norm = check_float(max_norm, "max_norm", minimum=0.0, exclusive_minimum=True,
-                           allow_none=True)
+    max_norm = check_float(
+        max_norm, "max_norm", minimum=0.0, exclusive_minimum=True, allow_none=True
+    )
     norm_type = check_float(norm_type, "norm_type", minimum=0.0, exclusive_minimum=True)
     return max_norm, norm_type
 
 
-def _check_grad(
-    grad_out: Any, lead: tuple[int, ...], dim: int | None = None
-) -> np.ndarray:
+def _check_grad(grad_out: Any, lead: tuple[int, ...], dim: int | None = None) -> np.ndarray:
     """Return ``grad_out`` as a C-contiguous float array of shape ``lead + (dim,)``.
 
     ``dim`` None accepts any size for the last axis.
@@ -220,10 +217,9 @@ def embedding(
     flat = _as_int64(ids)
     if max_norm is not None:
         _renorm(weight, flat, max_norm, norm_type)
-    out = np.empty((flat.size, dim), dtype=weight.dtype)
-    if flat.size:
-        K.gather_rows(np.ascontiguousarray(weight), flat, out)
-    return out.reshape((*ids.shape, dim))
+    # np.take is a tight memcpy per row and already as fast as memory allows here; a numba
+    # parallel gather measured no faster on 2 cores (benchmarks/layer.py).
+    return np.take(weight, flat, axis=0).reshape((*ids.shape, dim))
 
 
 def embedding_backward(
@@ -231,7 +227,8 @@ def embedding_backward(
     grad_out: Any,
     num_rows: int,
     padding_idx: int | None = None,
-) -> SparseGrad:
+    dense: bool = False,
+) -> SparseGrad | np.ndarray:
     """Gradient of :func:`embedding` with respect to the table, as a row-sparse pair.
 
     Row ``r`` of the gradient is the sum of ``grad_out[i]`` over every position ``i``
@@ -243,9 +240,12 @@ def embedding_backward(
             output, shape ``(*, output_dim)``.
         num_rows (int): ``input_dim``, the number of rows of the table.
         padding_idx (int | None, default None): A row that never receives gradient.
+        dense (bool, default False): Return the dense ``(num_rows, output_dim)`` matrix
+            (computed directly, not through the sparse pair) instead of a ``SparseGrad``.
 
     Shape:
-        ids ``(*)``, grad_out ``(*, dim)`` -> ``SparseGrad(indices (k,), values (k, dim))``.
+        ids ``(*)``, grad_out ``(*, dim)`` -> ``SparseGrad(indices (k,), values (k, dim))``
+        or ``(num_rows, dim)`` when ``dense``.
 
     Raises:
         TypeError: If ids are not integers or ``grad_out`` is not a float array.
@@ -259,16 +259,48 @@ def embedding_backward(
     """
     num_rows = check_int(num_rows, "num_rows", minimum=1)
     padding_idx = _check_padding_idx(padding_idx, num_rows)
+    dense = check_bool(dense, "dense")
     ids = check_ids(ids, num_rows)
     grad = _check_grad(grad_out, ids.shape)
+    unique, result = _embedding_backward(_as_int64(ids), grad, num_rows, padding_idx, dense)
+    return result if dense else SparseGrad(unique, result)
+
+
+def _embedding_backward(
+    flat: np.ndarray, grad: np.ndarray, num_rows: int, padding_idx: int | None, dense: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validated core of :func:`embedding_backward`: ``(rows touched, values or dense)``."""
     dim = grad.shape[-1]
-    flat = _as_int64(ids)
     grad2d = grad.reshape(flat.size, dim)
     unique, starts, order = _drop_group(*K.group_ids(flat, num_rows), padding_idx)
-    values = np.empty((unique.size, dim), dtype=grad.dtype)
+    return unique, _sum_groups(
+        grad2d, order, _NO_SCALE[grad.dtype], starts, unique, num_rows, dense
+    )
+
+
+_NO_SCALE = {np.dtype(t): np.empty(0, dtype=t) for t in (np.float32, np.float64)}
+
+
+def _sum_groups(
+    src: np.ndarray,
+    rows: np.ndarray,
+    scale: np.ndarray,
+    starts: np.ndarray,
+    unique: np.ndarray,
+    num_rows: int,
+    dense: bool,
+) -> np.ndarray:
+    """Run :func:`K.segment_sum` into a compact ``(k, dim)`` or a dense ``(num_rows, dim)``."""
+    dim = src.shape[1]
+    if dense:
+        out = np.zeros((num_rows, dim), dtype=src.dtype)
+        dest = unique
+    else:
+        out = np.empty((unique.size, dim), dtype=src.dtype)
+        dest = unique[:0]
     if unique.size:
-        K.segment_sum(grad2d, order, np.empty(0, dtype=grad.dtype), starts, values)
-    return SparseGrad(unique, values)
+        K.segment_sum(src, rows, scale, starts, dest, out)
+    return out
 
 
 # --------------------------------------------------------------------------- bags
@@ -299,8 +331,7 @@ def _bags(ids: Any, offsets: Any, num_rows: int) -> tuple[np.ndarray, np.ndarray
     off = np.asarray(offsets)
     if off.ndim != 1 or not np.issubdtype(off.dtype, np.integer):
         raise TypeError(
-            f"offsets must be a 1-D array of integers, got dtype {off.dtype} and shape "
-            f"{off.shape}."
+            f"offsets must be a 1-D array of integers, got dtype {off.dtype} and shape {off.shape}."
         )
     if off.size == 0 or off[0] != 0:
         got = "an empty array" if off.size == 0 else f"{int(off[0])} at position 0"
@@ -368,22 +399,43 @@ def embedding_bag(
     mode = check_choice(mode, "mode", BAG_MODES)
     max_norm, norm_type = _check_max_norm(max_norm, norm_type)
     weight = _check_weight(weight, writable=max_norm is not None)
-    num_rows, dim = weight.shape
-    pad = _check_padding_idx(padding_idx, num_rows)
-    flat, starts = _bags(ids, offsets, num_rows)
+    pad = _check_padding_idx(padding_idx, weight.shape[0])
+    return_max_indices = check_bool(return_max_indices, "return_max_indices")
+    flat, starts = _bags(ids, offsets, weight.shape[0])
+    out, max_indices = _embedding_bag(flat, starts, weight, mode, pad, max_norm, norm_type)
+    return (out, max_indices) if return_max_indices else out
+
+
+def _embedding_bag(
+    flat: np.ndarray,
+    starts: np.ndarray,
+    weight: np.ndarray,
+    mode: str,
+    pad: int | None,
+    max_norm: float | None,
+    norm_type: float,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Validated core of :func:`embedding_bag`: ``(out, max_indices or None)``."""
     if max_norm is not None:
         _renorm(weight, flat, max_norm, norm_type)
     n_bags = starts.size - 1
+    dim = weight.shape[1]
     out = np.empty((n_bags, dim), dtype=weight.dtype)
     counts = np.empty(n_bags, dtype=np.int64)
     is_max = mode == "max"
     max_indices = np.empty((n_bags, dim) if is_max else (0, 0), dtype=np.int64)
     if n_bags:
-        K.bag_forward(np.ascontiguousarray(weight), flat, starts, -1 if pad is None else pad,
-                      K.MODE_CODES[mode], out, counts, max_indices)
-    if return_max_indices:
-        return out, (max_indices if is_max else None)
-    return out
+        K.bag_forward(
+            np.ascontiguousarray(weight),
+            flat,
+            starts,
+            -1 if pad is None else pad,
+            K.MODE_CODES[mode],
+            out,
+            counts,
+            max_indices,
+        )
+    return out, (max_indices if is_max else None)
 
 
 def embedding_bag_backward(
@@ -394,7 +446,8 @@ def embedding_bag_backward(
     mode: str = "mean",
     padding_idx: int | None = None,
     max_indices: np.ndarray | None = None,
-) -> SparseGrad:
+    dense: bool = False,
+) -> SparseGrad | np.ndarray:
     """Gradient of :func:`embedding_bag` with respect to the table, row-sparse.
 
     ``"sum"`` sends each bag's gradient to every kept entry, ``"mean"`` sends it
@@ -410,9 +463,11 @@ def embedding_bag_backward(
         padding_idx (int | None, default None): As in the forward pass.
         max_indices (np.ndarray | None, default None): Required for ``"max"``: the
             second value of ``embedding_bag(..., return_max_indices=True)``.
+        dense (bool, default False): Return the dense ``(num_rows, dim)`` matrix.
 
     Shape:
-        grad_out ``(bags, dim)`` -> ``SparseGrad(indices (k,), values (k, dim))``.
+        grad_out ``(bags, dim)`` -> ``SparseGrad(indices (k,), values (k, dim))`` or
+        ``(num_rows, dim)`` when ``dense``.
 
     Raises:
         TypeError: If ids/offsets are not integers or ``grad_out`` is not a float array.
@@ -428,14 +483,30 @@ def embedding_bag_backward(
     mode = check_choice(mode, "mode", BAG_MODES)
     num_rows = check_int(num_rows, "num_rows", minimum=1)
     pad = _check_padding_idx(padding_idx, num_rows)
+    dense = check_bool(dense, "dense")
     flat, starts = _bags(ids, offsets, num_rows)
-    n_bags = starts.size - 1
-    grad = _check_grad(grad_out, (n_bags,))
-    dim = grad.shape[1]
+    grad = _check_grad(grad_out, (starts.size - 1,))
+    unique, result = _embedding_bag_backward(
+        flat, starts, grad, num_rows, mode, pad, max_indices, dense
+    )
+    return result if dense else SparseGrad(unique, result)
+
+
+def _embedding_bag_backward(
+    flat: np.ndarray,
+    starts: np.ndarray,
+    grad: np.ndarray,
+    num_rows: int,
+    mode: str,
+    pad: int | None,
+    max_indices: Any,
+    dense: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validated core of :func:`embedding_bag_backward`: ``(rows touched, values or dense)``."""
     if mode == "max":
-        return _max_backward(grad, max_indices, num_rows)
-    sizes = np.diff(starts)
-    entry_bag = np.repeat(np.arange(n_bags, dtype=np.int64), sizes)
+        return _max_backward(grad, max_indices, num_rows, dense)
+    n_bags = starts.size - 1
+    entry_bag = np.repeat(np.arange(n_bags, dtype=np.int64), np.diff(starts))
     if pad is not None:
         keep = flat != pad
         flat, entry_bag = flat[keep], entry_bag[keep]
@@ -445,14 +516,13 @@ def embedding_bag_backward(
         kept = np.bincount(entry_bag, minlength=n_bags)
         scale = (1.0 / np.maximum(kept, 1)).astype(grad.dtype)[rows]
     else:
-        scale = np.empty(0, dtype=grad.dtype)
-    values = np.empty((unique.size, dim), dtype=grad.dtype)
-    if unique.size:
-        K.segment_sum(grad, rows, scale, gstarts, values)
-    return SparseGrad(unique, values)
+        scale = _NO_SCALE[grad.dtype]
+    return unique, _sum_groups(grad, rows, scale, gstarts, unique, num_rows, dense)
 
 
-def _max_backward(grad: np.ndarray, max_indices: Any, num_rows: int) -> SparseGrad:
+def _max_backward(
+    grad: np.ndarray, max_indices: Any, num_rows: int, dense: bool
+) -> tuple[np.ndarray, np.ndarray]:
     if max_indices is None:
         raise ValueError(
             'mode="max" needs max_indices: call embedding_bag(..., mode="max", '
@@ -473,8 +543,12 @@ def _max_backward(grad: np.ndarray, max_indices: Any, num_rows: int) -> SparseGr
     idx = np.ascontiguousarray(idx, dtype=np.int64)
     valid = idx >= 0
     unique = np.unique(idx[valid])
-    slots = np.where(valid, np.searchsorted(unique, idx), -1).astype(np.int64)
-    values = np.zeros((unique.size, grad.shape[1]), dtype=grad.dtype)
+    if dense:
+        out = np.zeros((num_rows, grad.shape[1]), dtype=grad.dtype)
+        slots = idx
+    else:
+        out = np.zeros((unique.size, grad.shape[1]), dtype=grad.dtype)
+        slots = np.where(valid, np.searchsorted(unique, idx), -1).astype(np.int64)
     if unique.size:
-        K.max_scatter(grad, slots, values)
-    return SparseGrad(unique, values)
+        K.max_scatter(grad, slots, out)
+    return unique, out

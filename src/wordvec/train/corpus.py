@@ -237,7 +237,7 @@ def keep_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
         ``(v,)`` -> ``(v,)``
 
     >>> keep_thresholds(np.array([1000, 1]), 1e-3).tolist()
-    [2203063007, 4294967296]
+    [140185946, 4294967296]
     """
     counts = np.asarray(counts, dtype=np.float64)
     full = np.int64(1 << 32)

@@ -1,35 +1,666 @@
-"""Vectors: words and their float32 matrix, index-aligned (skeleton, to be completed)."""
+"""Vectors: words and their float32 matrix, index-aligned, with lookups, queries and files."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from wordvec._validation import check_choice, check_int
+from wordvec.vectors import query as Q
+from wordvec.vectors.formats._kernels import first_nonfinite_row
+
+logger = logging.getLogger(__name__)
+
+_SAVE_FORMATS = ("native", "glove", "word2vec", "word2vec-binary", "fasttext")
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 class Vectors:
     """Word vectors: ``words[i]`` has the row ``vectors[i]``.
 
+    The matrix is float32 and read-only (assign a new matrix to ``vectors`` to change
+    it); unit-normalised rows are computed on first use and cached until the matrix is
+    replaced.
+
     Args:
-        words: The words, unique, in row order.
-        vectors: Float matrix of shape ``(len(words), dim)``, stored as float32.
-        counts: Optional corpus counts, one per word.
+        words (Sequence[str]): The words, unique, in row order.
+        vectors (array-like): Float matrix of shape ``(len(words), dim)``, stored as float32.
+        counts (array-like | None, default None): Corpus counts, one non-negative integer
+            per word.
+
+    Raises:
+        TypeError: If a word is not a string or the matrix is not numeric.
+        ValueError: If the matrix is not 2-D, its rows do not match the words, a word
+            repeats, a value is NaN or infinite, or the counts do not fit.
+
+    >>> import numpy as np
+    >>> v = Vectors(["king", "queen"], np.array([[1.0, 0.0], [0.8, 0.6]]))
+    >>> len(v), v.dim, "king" in v, v.index("queen")
+    (2, 2, True, 1)
+    >>> v["queen"].tolist()
+    [0.800000011920929, 0.6000000238418579]
+    >>> round(v.similarity("king", "queen"), 3)
+    0.8
     """
 
     def __init__(
         self,
         words: Sequence[str],
-        vectors: np.ndarray,
+        vectors: np.ndarray | Sequence[Sequence[float]],
         counts: np.ndarray | Sequence[int] | None = None,
     ) -> None:
-        self.words = list(words)
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
-        self.key_to_index = {w: i for i, w in enumerate(self.words)}
+        words = list(words)
+        for i, w in enumerate(words):
+            if not isinstance(w, str):
+                raise TypeError(
+                    f"words must be strings, got {w!r} of type {type(w).__name__} at "
+                    f"position {i}; convert the words with str() first."
+                )
+        key_to_index = dict(zip(words, range(len(words))))
+        if len(key_to_index) != len(words):
+            seen: dict[str, int] = {}
+            for i, w in enumerate(words):
+                if w in seen:
+                    raise ValueError(
+                        f"the word {w!r} appears twice (rows {seen[w]} and {i}); words must "
+                        "be unique: drop or merge the repeats first."
+                    )
+                seen[w] = i
+        self._set(words, self._check_matrix(vectors, len(words)), key_to_index)
+        self.counts = counts
 
-    def __len__(self) -> int:
-        return len(self.words)
+    @classmethod
+    def _trusted(
+        cls,
+        words: list[str],
+        vectors: np.ndarray,
+        counts: np.ndarray | None,
+        key_to_index: dict[str, int],
+    ) -> Vectors:
+        """Build from parts that were already checked (by a reader or another Vectors)."""
+        self = cls.__new__(cls)
+        self._set(words, vectors, key_to_index)
+        self._counts = counts
+        return self
+
+    def _set(self, words: list[str], vectors: np.ndarray, key_to_index: dict[str, int]) -> None:
+        self._words = words
+        self.key_to_index = key_to_index
+        self._vectors = _readonly(vectors)
+        self._version = 0
+        self._cache: dict[str, Any] = {}
+
+    @staticmethod
+    def _check_matrix(vectors: Any, n: int) -> np.ndarray:
+        arr = np.asarray(vectors)
+        if arr.dtype == object or not (
+            np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
+        ):
+            raise TypeError(
+                f"vectors must be a real-valued numeric matrix, got dtype {arr.dtype}; "
+                "convert it with np.asarray(vectors, dtype=np.float32)."
+            )
+        if arr.ndim != 2:
+            hint = " (one vector? use vectors.reshape(1, -1))" if arr.ndim == 1 else ""
+            raise ValueError(
+                f"vectors must be a 2-D matrix (n_words, dim), got {arr.ndim}-D with shape "
+                f"{arr.shape}{hint}."
+            )
+        if arr.shape[0] != n:
+            raise ValueError(
+                f"vectors has {arr.shape[0]} rows but there are {n} words; pass one row per "
+                "word, in the same order."
+            )
+        if arr.shape[1] < 1:
+            raise ValueError(f"vectors must have at least one column, got shape {arr.shape}.")
+        arr = np.ascontiguousarray(arr, dtype=np.float32)
+        bad = first_nonfinite_row(arr, 0, n)
+        if bad >= 0:
+            raise ValueError(
+                f"row {bad} of vectors holds NaN or infinite values (float32), e.g. "
+                f"{arr[bad][~np.isfinite(arr[bad])][:3].tolist()}; vectors must be finite: "
+                "fix or drop that row."
+            )
+        return arr
+
+    # -- files -----------------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        format: str = "auto",
+        limit: int | None = None,
+        encoding: str = "utf-8",
+        unicode_errors: str = "strict",
+        duplicates: str = "warn",
+        mmap: bool = True,
+    ) -> Vectors:
+        """Load vectors from a file in any supported format.
+
+        Args:
+            path (str | Path): The file; ``.gz``/``.bz2``/``.xz`` text and binary files
+                are decompressed on the fly.
+            format (str, default "auto"): ``"auto"`` (detect), ``"glove"``,
+                ``"word2vec"``, ``"word2vec-binary"``, ``"fasttext"`` or ``"native"``.
+            limit (int | None, default None): Read only the first ``limit`` words.
+            encoding (str, default "utf-8"): Encoding of the words (ASCII-compatible).
+            unicode_errors (str, default "strict"): What to do with undecodable words:
+                ``"strict"`` (error), ``"replace"``, ``"ignore"``...
+            duplicates (str, default "warn"): A repeated word: ``"warn"`` keeps the first
+                occurrence with a warning, ``"error"`` raises.
+            mmap (bool, default True): Map a native file's matrix read-only from disk
+                instead of reading it (other formats are always parsed).
+
+        Returns:
+            Vectors: The words in file order.
+
+        Raises:
+            FileNotFoundError: If there is no file at ``path``.
+            ValueError: For a bad option or a malformed file (the message names the file
+                and the line or byte offset).
+
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.txt"
+        >>> _ = p.write_text("the 0.418 0.24968\\nof 0.70853 0.57088\\n")
+        >>> Vectors.load(p).words
+        ['the', 'of']
+        """
+        from wordvec.vectors.formats import read_vectors
+
+        got = read_vectors(
+            path,
+            format=format,
+            limit=limit,
+            encoding=encoding,
+            unicode_errors=unicode_errors,
+            duplicates=duplicates,
+            mmap=mmap,
+        )
+        return cls._trusted(got.words, got.vectors, got.counts, got.key_to_index)
+
+    def save(self, path: str | Path, format: str = "native") -> None:
+        """Write the vectors to ``path`` atomically.
+
+        Args:
+            path (str | Path): Destination; a ``.gz``/``.bz2``/``.xz`` suffix compresses.
+            format (str, default "native"): ``"native"`` (one ``.safetensors`` file with
+                counts), ``"glove"``, ``"word2vec"``, ``"word2vec-binary"`` or
+                ``"fasttext"``. Text formats write each float as the shortest decimal
+                that reads back to the same float32, so round trips are exact.
+
+        Raises:
+            ValueError: For an unknown format, or a word the format cannot hold (empty,
+                or with a space or newline in a text/binary format).
+
+        >>> import tempfile, pathlib, numpy as np
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "v.safetensors"
+        >>> Vectors(["a"], np.ones((1, 3))).save(p)
+        >>> Vectors.load(p)["a"].tolist()
+        [1.0, 1.0, 1.0]
+        """
+        from wordvec.vectors.formats import write_vectors
+
+        check_choice(format, "format", _SAVE_FORMATS)
+        write_vectors(path, self._words, self._vectors, self._counts, format=format)
+
+    # -- container -------------------------------------------------------------------
+
+    @property
+    def words(self) -> list[str]:
+        """The words in row order (do not modify the list; build a new Vectors instead)."""
+        return self._words
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The ``(n, dim)`` float32 matrix, read-only; assign a new matrix to change it."""
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, value: np.ndarray) -> None:
+        self._vectors = _readonly(self._check_matrix(value, len(self._words)))
+        self._version += 1
+        self._cache.clear()
+
+    @property
+    def counts(self) -> np.ndarray | None:
+        """Corpus counts (int64, one per word) or None."""
+        return self._counts
+
+    @counts.setter
+    def counts(self, value: np.ndarray | Sequence[int] | None) -> None:
+        if value is None:
+            self._counts = None
+            return
+        arr = np.asarray(value)
+        if arr.dtype == object or not np.issubdtype(arr.dtype, np.integer):
+            if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr))):
+                raise TypeError(
+                    f"counts must be whole numbers, got dtype {arr.dtype}; pass integers."
+                )
+        if arr.shape != (len(self._words),):
+            raise ValueError(
+                f"counts must hold one number per word: {len(self._words)} words, got "
+                f"shape {arr.shape}."
+            )
+        if arr.size and arr.min() < 0:
+            raise ValueError(
+                f"counts must be >= 0, got {arr.min()} at row {int(arr.argmin())}."
+            )
+        self._counts = _readonly(arr.astype(np.int64))
+
+    @property
+    def version(self) -> int:
+        """How many times the matrix was replaced (cached unit rows follow it)."""
+        return self._version
 
     @property
     def dim(self) -> int:
-        return int(self.vectors.shape[1])
+        """The vector dimension."""
+        return int(self._vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __contains__(self, word: object) -> bool:
+        try:
+            return word in self.key_to_index
+        except TypeError:
+            return False
+
+    def __repr__(self) -> str:
+        head = ", ".join(repr(w) for w in self._words[:3])
+        more = ", ..." if len(self) > 3 else ""
+        return f"Vectors({len(self)} words x {self.dim} dims: [{head}{more}])"
+
+    def _missing(self, word: object) -> KeyError:
+        if not isinstance(word, str):
+            return KeyError(
+                f"words are strings, got {word!r} of type {type(word).__name__}."
+            )
+        close = [
+            v
+            for v in dict.fromkeys((word.lower(), word.title(), word.upper(), word.capitalize()))
+            if v != word and v in self.key_to_index
+        ]
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        return KeyError(
+            f"the word {word!r} is not in these vectors ({len(self)} words).{hint} "
+            "Check `word in vectors` first, or map unknown words yourself."
+        )
+
+    def index(self, word: str) -> int:
+        """Return the row of ``word``.
+
+        Raises:
+            KeyError: If ``word`` is missing (naming it and a present other-case spelling).
+
+        >>> Vectors(["a", "b"], np.eye(2)).index("b")
+        1
+        """
+        try:
+            return self.key_to_index[word]
+        except (KeyError, TypeError):
+            raise self._missing(word) from None
+
+    def _indices(self, words: Iterable[str]) -> np.ndarray:
+        return np.array([self.index(w) for w in words], dtype=np.int64)
+
+    def __getitem__(self, word: str | Sequence[str]) -> np.ndarray:
+        """Return the row of a word (a read-only view), or a ``(k, dim)`` array for a list.
+
+        Raises:
+            KeyError: If a word is missing.
+        """
+        if isinstance(word, str):
+            return self._vectors[self.index(word)]
+        if isinstance(word, (list, tuple)):
+            return _readonly(self._vectors[self._indices(word)])
+        raise TypeError(
+            f"index Vectors by a word or a list of words, got {type(word).__name__}; use "
+            "vectors.vectors[i] for a row number."
+        )
+
+    def get(self, word: str, default: Any = None) -> np.ndarray | Any:
+        """Return the row of ``word`` (read-only), or ``default`` if it is missing.
+
+        >>> Vectors(["a"], np.ones((1, 2))).get("zz") is None
+        True
+        """
+        i = self.key_to_index.get(word) if isinstance(word, str) else None
+        return default if i is None else self._vectors[i]
+
+    # -- derived arrays ----------------------------------------------------------------
+
+    @property
+    def norms(self) -> np.ndarray:
+        """Row norms (float32), cached until the matrix is replaced."""
+        if "norms" not in self._cache:
+            self._cache["norms"] = _readonly(Q.row_norms(self._vectors))
+        return self._cache["norms"]
+
+    @property
+    def unit(self) -> np.ndarray:
+        """Unit-normalised rows (float32, read-only), cached until the matrix is replaced."""
+        if "unit" not in self._cache:
+            self._cache["unit"] = _readonly(Q.unit_rows(self._vectors, self.norms))
+        return self._cache["unit"]
+
+    def unit_vector(self, word: str) -> np.ndarray:
+        """Return the unit-length row of ``word`` (read-only)."""
+        return self.unit[self.index(word)]
+
+    # -- selections --------------------------------------------------------------------
+
+    def subset(self, words: Iterable[str]) -> Vectors:
+        """Return new Vectors holding ``words`` in the given order (rows copied).
+
+        Raises:
+            KeyError: If a word is missing.
+            ValueError: If a word is asked for twice.
+
+        >>> Vectors(["a", "b", "c"], np.eye(3)).subset(["c", "a"]).words
+        ['c', 'a']
+        """
+        words = list(words)
+        idx = self._indices(words)
+        key_to_index = dict(zip(words, range(len(words))))
+        if len(key_to_index) != len(words):
+            dup = next(w for i, w in enumerate(words) if words.index(w) != i)
+            raise ValueError(f"subset got the word {dup!r} twice; ask for each word once.")
+        counts = None if self._counts is None else self._counts[idx].copy()
+        return Vectors._trusted(words, self._vectors[idx], counts, key_to_index)
+
+    def most_frequent(self, n: int) -> Vectors:
+        """Return the ``n`` most frequent words: by ``counts`` if present (ties keep row
+        order), else the first ``n`` rows (files list words by descending frequency).
+
+        >>> Vectors(["a", "b", "c"], np.eye(3), counts=[1, 5, 3]).most_frequent(2).words
+        ['b', 'c']
+        """
+        n = check_int(n, "n", minimum=0)
+        if self._counts is None:
+            n = min(n, len(self))
+            words = self._words[:n]
+            return Vectors._trusted(
+                words, self._vectors[:n], None, dict(zip(words, range(n)))
+            )
+        order = np.argsort(-self._counts, kind="stable")[:n]
+        return self.subset([self._words[i] for i in order])
+
+    # -- queries -----------------------------------------------------------------------
+
+    def _query_vector(self, item: Any) -> tuple[np.ndarray, int | None]:
+        """A word -> (its unit vector, its row); a raw vector -> (itself, None), as gensim."""
+        if isinstance(item, str):
+            i = self.index(item)
+            return self.unit[i], i
+        arr = np.asarray(item, dtype=np.float32)
+        if arr.shape != (self.dim,):
+            raise ValueError(
+                f"a query vector must have shape ({self.dim},), got {arr.shape}; pass words "
+                "or vectors of the right dimension."
+            )
+        return arr, None
+
+    def _weighted(
+        self, positive: Any, negative: Any
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        positive = _as_list(positive, "positive")
+        negative = _as_list(negative, "negative")
+        if not positive and not negative:
+            raise ValueError(
+                "most_similar needs at least one word or vector in positive or negative."
+            )
+        vecs, weights, rows = [], [], []
+        for items, default in ((positive, 1.0), (negative, -1.0)):
+            for item in items:
+                weight = default
+                if isinstance(item, tuple) and len(item) == 2 and isinstance(
+                    item[1], numbers.Real
+                ):
+                    item, weight = item
+                vec, row = self._query_vector(item)
+                vecs.append(vec)
+                weights.append(float(weight))
+                if row is not None:
+                    rows.append(row)
+        return np.stack(vecs), np.asarray(weights), rows
+
+    def similarity(self, a: str, b: str) -> float:
+        """Return the cosine similarity of two words.
+
+        Raises:
+            KeyError: If a word is missing.
+
+        >>> Vectors(["x", "y"], np.array([[1.0, 0.0], [1.0, 1.0]])).similarity("x", "y")
+        0.7071067690849304
+        """
+        return float(np.dot(self.unit[self.index(a)], self.unit[self.index(b)]))
+
+    def n_similarity(self, words_a: Sequence[str], words_b: Sequence[str]) -> float:
+        """Return the cosine between the means of two word sets (raw vectors, as gensim).
+
+        Raises:
+            ValueError: If a set is empty.
+            KeyError: If a word is missing.
+        """
+        if not len(words_a) or not len(words_b):
+            raise ValueError("n_similarity needs two non-empty lists of words.")
+        mean_a = self._vectors[self._indices(words_a)].mean(axis=0)
+        mean_b = self._vectors[self._indices(words_b)].mean(axis=0)
+        return Q.cosine(mean_a, mean_b)
+
+    def most_similar(
+        self,
+        positive: Any = None,
+        negative: Any = None,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Return the ``topn`` words closest (cosine) to the mean of the query (3CosAdd).
+
+        The unit vectors of ``positive`` (weight +1) and ``negative`` (weight -1) words
+        are averaged and normalised, as gensim does; the query words are excluded.
+
+        Args:
+            positive (str | list, default None): Words, vectors, or ``(word, weight)``.
+            negative (str | list, default None): Words, vectors, or ``(word, weight)``.
+            topn (int, default 10): How many results.
+            restrict_vocab (int | None, default None): Search only the first rows.
+
+        Returns:
+            list[tuple[str, float]]: ``(word, cosine)`` pairs, best first.
+
+        Raises:
+            KeyError: If a query word is missing.
+            ValueError: If there is no query.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]))
+        >>> [w for w, _ in v.most_similar("a", topn=2)]
+        ['b', 'c']
+        """
+        topn = check_int(topn, "topn", minimum=1)
+        vecs, weights, rows = self._weighted(positive, negative)
+        mean = Q.mean_direction(vecs, weights)
+        idx, scores = Q.nearest(
+            self.unit,
+            mean[None, :],
+            topn=topn,
+            exclude=[rows],
+            restrict_vocab=restrict_vocab,
+            normalize=False,
+        )
+        return self._pairs(idx[0], scores[0])
+
+    def _pairs(self, idx: np.ndarray, scores: np.ndarray) -> list[tuple[str, float]]:
+        return [(self._words[i], float(s)) for i, s in zip(idx.tolist(), scores) if i >= 0]
+
+    def similar_by_vector(
+        self, vector: np.ndarray, topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Return the ``topn`` words closest (cosine) to a raw vector.
+
+        >>> v = Vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 1.0]]))
+        >>> v.similar_by_vector(np.array([0.1, 1.0]), topn=1)[0][0]
+        'b'
+        """
+        topn = check_int(topn, "topn", minimum=1)
+        vec, _ = self._query_vector(vector)
+        idx, scores = Q.nearest(
+            self.unit, vec[None, :], topn=topn, restrict_vocab=restrict_vocab, normalize=False
+        )
+        return self._pairs(idx[0], scores[0])
+
+    def similar_by_word(
+        self, word: str, topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Return the ``topn`` words closest to ``word`` (itself excluded)."""
+        return self.most_similar([word], topn=topn, restrict_vocab=restrict_vocab)
+
+    def most_similar_cosmul(
+        self,
+        positive: Any = None,
+        negative: Any = None,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Return the ``topn`` best words by 3CosMul (Levy & Goldberg 2014), as gensim.
+
+        Scores are ``prod((1 + cos(w, p)) / 2) / (prod((1 + cos(w, n)) / 2) + 1e-6)``;
+        query words are excluded.
+
+        Raises:
+            KeyError: If a word is missing.
+            ValueError: If ``positive`` is empty.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]))
+        >>> v.most_similar_cosmul(["a"], topn=1)[0][0]
+        'b'
+        """
+        topn = check_int(topn, "topn", minimum=1)
+        restrict_vocab = check_int(restrict_vocab, "restrict_vocab", minimum=1, allow_none=True)
+        positive = _as_list(positive, "positive")
+        negative = _as_list(negative, "negative")
+        if not positive:
+            raise ValueError("most_similar_cosmul needs at least one positive word or vector.")
+        pos = [self._query_vector(x) for x in positive]
+        neg = [self._query_vector(x) for x in negative]
+        rows = [r for _, r in pos + neg if r is not None]
+        n = len(self) if restrict_vocab is None else min(restrict_vocab, len(self))
+        scores = Q.cosmul_scores(
+            self.unit[:n],
+            np.stack([v for v, _ in pos]),
+            np.stack([v for v, _ in neg]) if neg else np.zeros((0, self.dim), np.float32),
+        )
+        idx, vals = Q.top_k(scores, topn, exclude=rows)
+        return self._pairs(idx, vals)
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """Return the word furthest from the normalised mean of ``words`` (as gensim).
+
+        Missing words are ignored with a log warning.
+
+        Raises:
+            ValueError: If no word is present.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]))
+        >>> v.doesnt_match(["a", "b", "c"])
+        'c'
+        """
+        used = [w for w in words if w in self]
+        if len(used) != len(words):
+            logger.warning(
+                "doesnt_match ignores words missing from the vectors: %s",
+                sorted(set(words) - set(used)),
+            )
+        if not used:
+            raise ValueError("doesnt_match needs at least one word present in the vectors.")
+        sims = Q.rank_by_centrality(self.unit[self._indices(used)])
+        order = sorted(zip(sims.tolist(), used), reverse=True)
+        return order[-1][1]
+
+    def analogy(
+        self, a: str, b: str, c: str, restrict_vocab: int | None = None
+    ) -> tuple[str, float]:
+        """Solve "``a`` is to ``b`` as ``c`` is to ?" by 3CosAdd.
+
+        Same as ``most_similar(positive=[b, c], negative=[a])[0]``.
+
+        Raises:
+            KeyError: If a word is missing.
+
+        >>> v = Vectors(["man", "king", "woman", "queen"],
+        ...             np.array([[1.0, 0.0, 0.1], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0],
+        ...                       [0.0, 1.0, 1.0]]))
+        >>> v.analogy("man", "king", "woman")[0]
+        'queen'
+        """
+        return self.most_similar(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)[0]
+
+    def nearest(
+        self,
+        queries: np.ndarray,
+        topn: int = 10,
+        exclude: Any = None,
+        restrict_vocab: int | None = None,
+        chunk_size: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Answer many nearest-neighbour queries at once (cosine), in bounded memory.
+
+        Args:
+            queries (np.ndarray): ``(q, dim)`` query vectors (normalised here).
+            topn (int, default 10): Results per query.
+            exclude (None | np.ndarray | Sequence, default None): Rows never returned, per
+                query (a ``(q, e)`` int array padded with -1, or ``q`` sequences).
+            restrict_vocab (int | None, default None): Search only the first rows.
+            chunk_size (int | None, default None): Queries per matrix product (1024).
+
+        Returns:
+            tuple[np.ndarray, np.ndarray]: ``indices`` (int64) and cosine ``scores``
+            (float32), each ``(q, topn)``, best first.
+
+        Shape:
+            ``(q, dim) -> (q, topn), (q, topn)``
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]))
+        >>> idx, _ = v.nearest(v.vectors, topn=1, exclude=[[0], [1], [2]])
+        >>> [v.words[i] for i in idx[:, 0]]
+        ['b', 'a', 'b']
+        """
+        return Q.nearest(
+            self.unit,
+            queries,
+            topn=topn,
+            exclude=exclude,
+            restrict_vocab=restrict_vocab,
+            chunk_size=chunk_size,
+        )
+
+
+def _as_list(items: Any, name: str) -> list:
+    if items is None:
+        return []
+    if isinstance(items, (str, np.ndarray)):
+        return [items]
+    if isinstance(items, tuple) and len(items) == 2 and isinstance(items[1], numbers.Real):
+        return [items]
+    try:
+        return list(items)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a word, a vector or a list of them, got {type(items).__name__}."
+        ) from None

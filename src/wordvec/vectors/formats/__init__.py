@@ -1,0 +1,89 @@
+"""Vector file formats: one module per format, a detector, and the load/save dispatch.
+
+Formats (the ``format=`` names): ``"glove"`` (text, no header), ``"word2vec"`` (text
+with a ``count dim`` header), ``"fasttext"`` (``.vec``, same as word2vec text),
+``"word2vec-binary"`` (the C tool's binary) and ``"native"`` (one ``.safetensors``
+file, memory-mappable). Text and binary files may be ``.gz``/``.bz2``/``.xz``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from wordvec._validation import check_bool, check_choice, check_int
+from wordvec.vectors.formats import fasttext, glove, native, word2vec, word2vec_binary
+from wordvec.vectors.formats._common import (
+    Loaded,
+    check_duplicates,
+    check_encoding,
+    check_unicode_errors,
+)
+from wordvec.vectors.formats.detect import detect_format
+
+_MODULES: dict[str, ModuleType] = {
+    "glove": glove,
+    "word2vec": word2vec,
+    "word2vec-binary": word2vec_binary,
+    "fasttext": fasttext,
+    "native": native,
+}
+FORMATS = tuple(_MODULES)
+
+__all__ = ["FORMATS", "Loaded", "detect_format", "read_vectors", "write_vectors"]
+
+
+def read_vectors(
+    path: str | Path,
+    *,
+    format: str = "auto",
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+    duplicates: str = "warn",
+    mmap: bool = True,
+) -> Loaded:
+    """Read a vector file in any supported format (see :meth:`wordvec.Vectors.load`).
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        ValueError: For a bad option or a malformed file.
+    """
+    check_choice(format, "format", ("auto", *FORMATS))
+    limit = check_int(limit, "limit", minimum=0, allow_none=True)
+    check_encoding(encoding)
+    check_unicode_errors(unicode_errors)
+    check_duplicates(duplicates)
+    check_bool(mmap, "mmap")
+    if format == "auto":
+        format = detect_format(path)
+    return _MODULES[format].read(
+        path,
+        limit=limit,
+        encoding=encoding,
+        unicode_errors=unicode_errors,
+        duplicates=duplicates,
+        mmap=mmap,
+    )
+
+
+def write_vectors(
+    path: str | Path,
+    words: Sequence[str],
+    matrix: np.ndarray,
+    counts: np.ndarray | None = None,
+    *,
+    format: str = "native",
+    encoding: str = "utf-8",
+) -> None:
+    """Write words and their matrix in ``format`` (see :meth:`wordvec.Vectors.save`).
+
+    Raises:
+        ValueError: For an unknown format, or words the format cannot store.
+    """
+    check_choice(format, "format", FORMATS)
+    check_encoding(encoding)
+    _MODULES[format].write(path, words, matrix, counts, encoding=encoding)

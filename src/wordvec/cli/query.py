@@ -1,0 +1,181 @@
+"""Query commands: ``neighbors``, ``similarity``, ``analogy`` and ``doesnt-match``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from wordvec.cli._common import (
+    add_common,
+    add_limit,
+    epilog,
+    load_vectors,
+    positive_int,
+    print_json,
+    stdout_console,
+)
+
+_VECTORS_HELP = "a vectors file in any supported format (detected; compressed or not)"
+
+
+def register(sub: Any) -> None:
+    """Add the query subcommands to the subparsers ``sub``."""
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    p = sub.add_parser(
+        "neighbors",
+        help="nearest neighbours of words",
+        description="Show the nearest neighbours of each WORD by cosine similarity.",
+        epilog=epilog(
+            """
+            Examples:
+              wordvec neighbors vectors.safetensors king
+              wordvec neighbors glove.6B.50d.txt.gz frog ship --topn 5 --limit 100000
+              wordvec neighbors vectors.safetensors whale --json
+            """
+        ),
+        formatter_class=fmt,
+    )
+    p.add_argument("vectors", metavar="VECTORS", help=_VECTORS_HELP)
+    p.add_argument("words", nargs="+", metavar="WORD", help="the words to look up")
+    p.add_argument(
+        "--topn", type=positive_int, default=10, help="neighbours per word (default: 10)"
+    )
+    add_limit(p)
+    add_common(p, json_flag=True)
+    p.set_defaults(handler=run_neighbors)
+
+    p = sub.add_parser(
+        "similarity",
+        help="cosine similarity of two words",
+        description="Print the cosine similarity of words A and B (from -1 to 1).",
+        epilog=epilog(
+            """
+            Examples:
+              wordvec similarity vectors.safetensors ship boat
+              wordvec similarity glove.6B.50d.txt.gz cat dog --json
+            """
+        ),
+        formatter_class=fmt,
+    )
+    p.add_argument("vectors", metavar="VECTORS", help=_VECTORS_HELP)
+    p.add_argument("a", metavar="A", help="first word")
+    p.add_argument("b", metavar="B", help="second word")
+    add_limit(p)
+    add_common(p, json_flag=True)
+    p.set_defaults(handler=run_similarity)
+
+    p = sub.add_parser(
+        "analogy",
+        help="A is to B as C is to ?",
+        description="Answer 'A is to B as C is to ?': the words closest to B - A + C "
+        "(the three query words excluded).",
+        epilog=epilog(
+            """
+            Examples:
+              wordvec analogy vectors.safetensors man king woman      # -> queen
+              wordvec analogy glove.6B.50d.txt.gz paris france rome --topn 3
+            """
+        ),
+        formatter_class=fmt,
+    )
+    p.add_argument("vectors", metavar="VECTORS", help=_VECTORS_HELP)
+    p.add_argument("a", metavar="A")
+    p.add_argument("b", metavar="B")
+    p.add_argument("c", metavar="C")
+    p.add_argument("--topn", type=positive_int, default=5, help="answers to show (default: 5)")
+    add_limit(p)
+    add_common(p, json_flag=True)
+    p.set_defaults(handler=run_analogy)
+
+    p = sub.add_parser(
+        "doesnt-match",
+        help="the word that does not belong with the others",
+        description="Print the word least similar to the mean of all the words.",
+        epilog=epilog(
+            """
+            Examples:
+              wordvec doesnt-match vectors.safetensors breakfast lunch dinner ship
+              wordvec doesnt-match glove.6B.50d.txt.gz red green blue piano --json
+            """
+        ),
+        formatter_class=fmt,
+    )
+    p.add_argument("vectors", metavar="VECTORS", help=_VECTORS_HELP)
+    p.add_argument("words", nargs="+", metavar="WORD", help="two or more words")
+    add_limit(p)
+    add_common(p, json_flag=True)
+    p.set_defaults(handler=run_doesnt_match)
+
+
+def _scored_table(items: list[tuple[str, float]], header: str = "word") -> Any:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column(header)
+    table.add_column("cosine", justify="right")
+    for rank, (word, score) in enumerate(items, start=1):
+        table.add_row(str(rank), word, f"{score:.4f}")
+    return table
+
+
+def run_neighbors(args: argparse.Namespace) -> int:
+    """Print the nearest neighbours of each word; return the exit code."""
+    wv = load_vectors(args.vectors, limit=args.limit)
+    words = list(dict.fromkeys(args.words))
+    results = {w: wv.most_similar(positive=[w], topn=args.topn) for w in words}
+    if args.json:
+        print_json(
+            {w: [{"word": n, "similarity": float(s)} for n, s in r] for w, r in results.items()}
+        )
+        return 0
+    console = stdout_console()
+    for w, r in results.items():
+        console.print(f"nearest to [bold]{w}[/bold]:")
+        console.print(_scored_table(r, "neighbour"))
+    return 0
+
+
+def run_similarity(args: argparse.Namespace) -> int:
+    """Print the cosine similarity of two words; return the exit code."""
+    wv = load_vectors(args.vectors, limit=args.limit)
+    score = float(wv.similarity(args.a, args.b))
+    if args.json:
+        print_json({"a": args.a, "b": args.b, "similarity": score})
+        return 0
+    stdout_console().print(f"similarity({args.a}, {args.b}) = [bold]{score:.4f}[/bold]")
+    return 0
+
+
+def run_analogy(args: argparse.Namespace) -> int:
+    """Print the answers of ``A : B :: C : ?``; return the exit code."""
+    wv = load_vectors(args.vectors, limit=args.limit)
+    answers = wv.most_similar(positive=[args.b, args.c], negative=[args.a], topn=args.topn)
+    if args.json:
+        print_json(
+            {
+                "a": args.a,
+                "b": args.b,
+                "c": args.c,
+                "answers": [{"word": n, "similarity": float(s)} for n, s in answers],
+            }
+        )
+        return 0
+    title = f"[bold]{args.a}[/bold] is to [bold]{args.b}[/bold] as [bold]{args.c}[/bold] is to ?"
+    console = stdout_console()
+    console.print(title)
+    console.print(_scored_table(answers, "answer"))
+    return 0
+
+
+def run_doesnt_match(args: argparse.Namespace) -> int:
+    """Print the odd word out; return the exit code."""
+    wv = load_vectors(args.vectors, limit=args.limit)
+    odd = wv.doesnt_match(args.words)
+    if args.json:
+        print_json({"words": args.words, "doesnt_match": odd})
+        return 0
+    stdout_console().print(f"[bold]{odd}[/bold] does not match {', '.join(args.words)}")
+    return 0

@@ -1,0 +1,333 @@
+"""``wordvec train``: train word2vec vectors, save them and report what they learned."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wordvec.cli._common import (
+    EXIT_INTERRUPTED,
+    CLIError,
+    add_common,
+    epilog,
+    fmt_float,
+    fmt_percent,
+    positive_int,
+    print_json,
+    stderr_console,
+    stdout_console,
+)
+from wordvec.cli.convert import FORMATS, format_for_path
+
+if TYPE_CHECKING:
+    from wordvec.vectors import Vectors
+
+DEFAULT_OUTPUT = "vectors.safetensors"
+
+#: Words whose neighbours the report shows, when the corpus has them.
+PROBE_WORDS = ("king", "ship", "love", "elizabeth", "whale", "sea", "war")
+#: How many probe words the report shows at most.
+MAX_PROBES = 5
+#: The analogy the report shows: a - b + c.
+REPORT_ANALOGY = ("king", "man", "woman")
+REPORT_TOPN = 8
+RESTRICT_VOCAB = 30_000
+
+_HELP = """Train word vectors with word2vec on CORPUS (text files, compressed files or
+directories; raw text is tokenized and lowercased). Without CORPUS it trains on the
+corpus shipped in the package: 2.9M words of 28 public-domain novels and epics, in
+about a minute on 2 cores. The vectors are written to OUT, then a short report shows
+the vocabulary size, speed, analogy accuracy and WordSim-353 Spearman on the bundled
+test sets, and the nearest neighbours of a few words."""
+
+_EPILOG = epilog(
+    """
+    The format of OUT is --format if given, else inferred from its suffix as in
+    `wordvec convert` (.safetensors native, .bin word2vec-binary, .vec fasttext,
+    .txt word2vec text; .gz/.bz2/.xz compress), else native.
+
+    Examples:
+      wordvec train                                  # bundled corpus -> vectors.safetensors
+      wordvec train books/ -o books.safetensors      # every text file under books/
+      wordvec train corpus.txt.gz --arch cbow --dim 200 --epochs 10
+      wordvec train tokens.txt --tokenizer whitespace -o vectors.vec
+      wordvec train --json --quiet > report.json     # machine-readable report only
+    """
+)
+
+
+def register(sub: Any) -> None:
+    """Add the ``train`` subcommand to the subparsers ``sub``."""
+    p = sub.add_parser(
+        "train",
+        help="train word2vec vectors (on the bundled corpus by default)",
+        description=_HELP,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "corpus",
+        nargs="*",
+        metavar="CORPUS",
+        help="text files or directories (.gz/.bz2/.xz read transparently); default: the "
+        "bundled corpus",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        metavar="OUT",
+        help=f"where to write the vectors (default: {DEFAULT_OUTPUT} in the current directory)",
+    )
+    p.add_argument(
+        "--arch",
+        choices=("skipgram", "cbow"),
+        default="skipgram",
+        help="skip-gram or CBOW (default: skipgram)",
+    )
+    p.add_argument("--dim", type=positive_int, default=100, help="vector size (default: 100)")
+    p.add_argument(
+        "--window", type=positive_int, default=5, help="largest context distance (default: 5)"
+    )
+    p.add_argument(
+        "--negative",
+        type=positive_int,
+        default=5,
+        help="negative samples per positive example (default: 5)",
+    )
+    p.add_argument(
+        "--min-count",
+        type=positive_int,
+        default=5,
+        help="drop words seen fewer times (default: 5)",
+    )
+    p.add_argument(
+        "--epochs", type=positive_int, default=5, help="passes over the corpus (default: 5)"
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="training threads (default: all available cores)",
+    )
+    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="file format of OUT (default: inferred from its suffix, else native)",
+    )
+    p.add_argument(
+        "--tokenizer",
+        choices=("default", "whitespace"),
+        default="default",
+        help="'default' tokenizes and lowercases raw text; 'whitespace' splits "
+        "pre-tokenized text on spaces (faster) (default: default)",
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no report (with --json: only the JSON report)",
+    )
+    add_common(p, json_flag=True)
+    p.set_defaults(handler=run)
+
+
+def _output_path(path: str) -> Path:
+    out = Path(path)
+    if out.is_dir():
+        raise CLIError(f"OUT {path!r} is a directory; pass a file name such as {DEFAULT_OUTPUT}.")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise CLIError(
+            f"cannot write {path!r}: the directory {str(parent)!r} does not exist; create it "
+            "first or choose another OUT."
+        )
+    return out
+
+
+def _corpus(paths: list[str]) -> tuple[Any, str]:
+    from wordvec.datasets import default_corpus
+
+    if not paths:
+        return default_corpus(), "the bundled corpus (28 books, 2.9M words)"
+    for p in paths:
+        if not Path(p).exists():
+            raise FileNotFoundError(f"corpus not found: {p!r}; check the path and try again.")
+    if len(paths) == 1:
+        return Path(paths[0]), paths[0]
+    return [Path(p) for p in paths], f"{len(paths)} paths"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, save and report; return the exit code."""
+    from wordvec.train import Word2Vec
+
+    out = _output_path(args.output)
+    fmt = args.format or format_for_path(out, default="native")
+    corpus, corpus_name = _corpus(args.corpus)
+    err = stderr_console()
+    show_progress = not args.quiet and sys.stderr.isatty()
+    model = Word2Vec(
+        arch=args.arch,
+        dim=args.dim,
+        window=args.window,
+        negative=args.negative,
+        min_count=args.min_count,
+        epochs=args.epochs,
+        workers=args.workers,
+        seed=args.seed,
+        tokenizer=args.tokenizer,
+        progress=show_progress,
+    )
+    if not args.quiet:
+        err.print(
+            f"Training {model.arch} (dim {model.dim}, window {model.window}, "
+            f"{model.epochs} epochs, {model.workers} threads) on {corpus_name}; "
+            "reading the corpus first..."
+        )
+    t0 = time.perf_counter()
+    wv = model.fit(corpus)
+    wv.save(out, format=fmt)
+    wall = time.perf_counter() - t0
+    if args.quiet and not args.json:
+        return 0
+    try:
+        if show_progress:
+            with err.status("Evaluating on the bundled test sets..."):
+                report = build_report(model, wv, out, fmt, corpus_name, wall)
+        else:
+            report = build_report(model, wv, out, fmt, corpus_name, wall)
+    except KeyboardInterrupt:
+        raise CLIError(
+            f"interrupted during the report; the vectors were written to {str(out)!r}.",
+            EXIT_INTERRUPTED,
+        ) from None
+    if args.json:
+        print_json(report)
+    else:
+        render_report(report)
+    return 0
+
+
+def probe_words(wv: Vectors, count: int = MAX_PROBES) -> list[str]:
+    """Pick the words whose neighbours the report shows: known favourites present in
+    ``wv``, topped up with mid-frequency alphabetic words.
+
+    >>> from wordvec.vectors import Vectors
+    >>> probe_words(Vectors(["the", "king", "ship"], [[1.0], [2.0], [3.0]]), count=2)
+    ['king', 'ship']
+    """
+    chosen = [w for w in PROBE_WORDS if w in wv][:count]
+    for rank in (150, 400, 800, 1500, 3000):
+        if len(chosen) >= min(count, 3) or rank >= len(wv):
+            break
+        for w in wv.words[rank : rank + 50]:
+            if w.isalpha() and len(w) >= 4 and w not in chosen:
+                chosen.append(w)
+                break
+    return chosen
+
+
+def build_report(
+    model: Any, wv: Vectors, out: Path, fmt: str, corpus_name: str, wall: float
+) -> dict[str, Any]:
+    """Collect the training figures, the evaluation and the neighbours as a plain dict."""
+    from wordvec.cli.evaluate import analogy_summary, similarity_summary
+    from wordvec.evaluate import evaluate_analogies, evaluate_similarity
+
+    train_seconds = float(model.timings.get("train", wall))
+    trained_words = int(wv.counts.sum()) * model.epochs if wv.counts is not None else None
+    analogies = evaluate_analogies(wv, restrict_vocab=RESTRICT_VOCAB)
+    similarity = evaluate_similarity(wv)
+    neighbours = {
+        w: [[n, float(s)] for n, s in wv.most_similar(positive=[w], topn=REPORT_TOPN)]
+        for w in probe_words(wv)
+    }
+    a, b, c = REPORT_ANALOGY
+    if all(w in wv for w in REPORT_ANALOGY):
+        analogy = [[n, float(s)] for n, s in wv.most_similar(positive=[a, c], negative=[b], topn=5)]
+    else:
+        analogy = None
+    return {
+        "output": str(out),
+        "format": fmt,
+        "corpus": corpus_name,
+        "config": model.config(),
+        "vocab_size": len(wv),
+        "dim": wv.dim,
+        "corpus_words_in_vocab": int(wv.counts.sum()) if wv.counts is not None else None,
+        "words_per_second": trained_words / train_seconds if trained_words else None,
+        "read_seconds": float(model.timings.get("read", 0.0)),
+        "train_seconds": train_seconds,
+        "total_seconds": wall,
+        "final_loss": model.losses[-1] if model.losses else None,
+        "analogies": analogy_summary(analogies),
+        "wordsim353": similarity_summary(similarity),
+        "neighbors": neighbours,
+        "king - man + woman": analogy,
+    }
+
+
+def render_report(report: dict[str, Any]) -> None:
+    """Print the training report as rich tables on stdout."""
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+
+    console = stdout_console()
+    cfg = report["config"]
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("corpus", report["corpus"])
+    facts.add_row(
+        "model",
+        f"{cfg['arch']}, dim {cfg['dim']}, window {cfg['window']}, negative "
+        f"{cfg['negative']}, min_count {cfg['min_count']}, {cfg['epochs']} epochs",
+    )
+    facts.add_row("vocabulary", f"{report['vocab_size']:,} words")
+    if report["corpus_words_in_vocab"] is not None:
+        facts.add_row("tokens", f"{report['corpus_words_in_vocab']:,} in vocabulary")
+    if report["words_per_second"]:
+        facts.add_row(
+            "speed", f"{report['words_per_second']:,.0f} words/s ({cfg['workers']} threads)"
+        )
+    facts.add_row(
+        "time",
+        f"{report['train_seconds']:.1f} s training, {report['total_seconds']:.1f} s in all "
+        f"(reading {report['read_seconds']:.1f} s)",
+    )
+    facts.add_row("output", f"{report['output']} ({report['format']})")
+    an, sim = report["analogies"], report["wordsim353"]
+    facts.add_row(
+        "analogies",
+        f"{fmt_percent(an['accuracy'])} of {an['total']:,} questions "
+        f"({an['skipped']:,} skipped: words outside the {RESTRICT_VOCAB:,} most frequent)",
+    )
+    facts.add_row(
+        "WordSim-353",
+        f"Spearman {fmt_float(sim['spearman'], 3)}, Pearson {fmt_float(sim['pearson'], 3)} "
+        f"({fmt_percent(sim['oov_ratio'])} of pairs out of vocabulary)",
+    )
+    console.print(Panel(facts, title="wordvec train", title_align="left", expand=False))
+
+    if report["neighbors"]:
+        table = Table(
+            title="Nearest neighbours (cosine)", box=box.SIMPLE_HEAD, title_justify="left"
+        )
+        table.add_column("word", style="bold")
+        table.add_column("neighbours")
+        for word, items in report["neighbors"].items():
+            table.add_row(word, ", ".join(f"{n} [dim]{s:.2f}[/dim]" for n, s in items))
+        console.print(table)
+    if report["king - man + woman"]:
+        items = report["king - man + woman"]
+        console.print(
+            "[bold]king - man + woman[/bold] = "
+            + ", ".join(f"{n} [dim]{s:.2f}[/dim]" for n, s in items)
+        )

@@ -1,0 +1,102 @@
+"""Keras bridge: pretrained vectors as a ``keras.layers.Embedding``.
+
+Import it explicitly (``import wordvec.keras``); ``import wordvec`` never imports
+keras. Keras is imported only when :func:`embedding` runs; without it the call
+raises an ImportError naming the extra to install (``pip install "wordvec[keras]"``).
+
+Backend: Keras 3 reads the ``KERAS_BACKEND`` environment variable when it is first
+imported. If the variable is unset when this bridge first imports keras, it is set
+to ``"torch"`` (wordvec's ``torch`` extra); a value you set yourself (``"jax"``,
+``"tensorflow"``) is left alone. Set it before anything imports keras to choose.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wordvec._validation import check_bool
+from wordvec.layers.embedding import require
+from wordvec.torch import pretrained_layer
+
+if TYPE_CHECKING:  # pragma: no cover
+    import keras
+
+    from wordvec.vectors import Vectors
+    from wordvec.vocab import Vocab
+
+__all__ = ["embedding"]
+
+
+def _import_keras() -> Any:
+    """Import keras (defaulting ``KERAS_BACKEND`` to torch) or raise an ImportError naming
+    the ``wordvec[keras]`` extra."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    return require("keras", "keras")
+
+
+def embedding(
+    vectors_or_matrix: Vectors | np.ndarray | Any,
+    vocab: Vocab | None = None,
+    *,
+    trainable: bool = False,
+    mask_zero: bool = True,
+    oov: str = "random",
+    seed: int | None = None,
+) -> keras.layers.Embedding:
+    """Return a ``keras.layers.Embedding`` initialized with pretrained vectors.
+
+    The weights are given through ``keras.initializers.Constant``, so the layer is
+    built (and its variable created) when it is first called, as any Keras layer.
+
+    Args:
+        vectors_or_matrix (Vectors | np.ndarray | tensor): A ``wordvec.Vectors`` or a
+            2-D float matrix. With Vectors and a ``vocab`` the table is
+            ``wordvec.transfer.embedding_matrix(vocab, vectors, oov=oov, seed=seed)``
+            (row ``i`` is the vector of vocabulary id ``i``, the pad row zero); with
+            Vectors and no vocab it is the vectors' own rows. A matrix is copied.
+        vocab (Vocab | None, default None): The vocabulary that produces the ids; with a
+            matrix its length must equal the number of rows.
+        trainable (bool, default False): False keeps the table fixed; True fine-tunes it.
+        mask_zero (bool, default True): Id 0 is padding: the layer emits the mask
+            ``ids != 0`` that pooling and recurrent layers honour. With a ``vocab`` its
+            pad id must then be 0 (the default of ``Vocab.build``).
+        oov (str, default "random"): ``"random"`` or ``"zeros"``: how vocabulary words
+            missing from the vectors are filled (used with Vectors and a vocab).
+        seed (int | None, default None): Seed of the ``oov="random"`` rows.
+
+    Returns:
+        keras.layers.Embedding: float32 (float64 if the matrix is float64).
+
+    Shape:
+        ids ``(batch, seq)`` -> ``(batch, seq, dim)``.
+
+    Raises:
+        ImportError: If keras is not installed (``pip install "wordvec[keras]"``).
+        TypeError: If the matrix does not hold floats or ``vocab`` is not a Vocab.
+        ValueError: If the matrix is not 2-D or not finite, its rows do not match
+            ``len(vocab)``, or ``mask_zero`` is set while the vocabulary does not pad
+            with id 0.
+
+    >>> import numpy as np, wordvec.keras
+    >>> layer = wordvec.keras.embedding(np.eye(3, dtype=np.float32))
+    >>> np.asarray(layer(np.array([[2, 0]]))).tolist()
+    [[[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]]
+    """
+    _import_keras()
+    trainable = check_bool(trainable, "trainable")
+    mask_zero = check_bool(mask_zero, "mask_zero")
+    layer = pretrained_layer(
+        vectors_or_matrix, vocab, freeze=not trainable, mask_zero=mask_zero, oov=oov, seed=seed
+    )
+    if mask_zero and vocab is not None and vocab.pad_index != 0:
+        have = "has no padding token" if vocab.pad_index is None else (
+            f"pads with id {vocab.pad_index}"
+        )
+        raise ValueError(
+            f"mask_zero=True masks id 0, but the vocabulary {have}; build the vocabulary "
+            "with '<pad>' as its first special (the default), or pass mask_zero=False."
+        )
+    return layer.to_keras()

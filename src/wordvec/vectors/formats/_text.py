@@ -1,0 +1,315 @@
+"""The text engine behind the GloVe, word2vec text and fastText ``.vec`` formats.
+
+One line per word: ``word f1 f2 ... f_dim``, the word ending at the first space. The
+word2vec and fastText flavours start with a header line ``count dim``; GloVe has none.
+Reading streams the file in large chunks, parses each with a numba kernel straight
+into a growing float32 matrix and decodes all words at once at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from wordvec._io import atomic_write, check_readable, open_binary
+from wordvec.vectors.formats import _kernels as K
+from wordvec.vectors.formats._common import (
+    CHUNK_BYTES,
+    ChunkReader,
+    Loaded,
+    RowBuffer,
+    decode_words,
+    deduplicate,
+    encode_words,
+    estimate_stream_size,
+    location,
+)
+
+logger = logging.getLogger(__name__)
+
+WRITE_BLOCK_BYTES = 16 * 1024 * 1024
+
+
+def _show(line: bytes, limit: int = 80) -> str:
+    text = repr(line[:limit])
+    return text + (" ..." if len(line) > limit else "")
+
+
+def parse_header(line: bytes | None, path: Path, fmt: str) -> tuple[int, int]:
+    """Parse a ``count dim`` header line.
+
+    Raises:
+        ValueError: If the line is missing or not two non-negative integers.
+    """
+    if line is None:
+        raise ValueError(
+            f"{str(path)!r} is empty; expected a {fmt} file starting with a header line "
+            "'<count> <dim>'."
+        )
+    parts = line.split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        hint = ""
+        if len(parts) > 2:
+            hint = " This looks like a file without a header: load it with format='glove'."
+        raise ValueError(
+            f"{str(path)!r}, line 1: expected a {fmt} header '<count> <dim>' (two whole "
+            f"numbers), found {_show(line)}.{hint}"
+        )
+    count, dim = int(parts[0]), int(parts[1])
+    if dim < 1:
+        raise ValueError(f"{str(path)!r}, line 1: the header gives dim={dim}; expected >= 1.")
+    return count, dim
+
+
+def _first_line_dim(line: bytes, path: Path) -> int:
+    stripped = line.rstrip(b" \t\r")
+    if not stripped:
+        raise ValueError(
+            f"{str(path)!r}, line 1 is empty; expected a word followed by its numbers."
+        )
+    parts = stripped.split(b" ", 1)
+    if len(parts) == 1 or not parts[1].split():
+        raise ValueError(
+            f"{str(path)!r}, line 1: expected a word followed by numbers separated by "
+            f"spaces, found a single field {_show(line)}."
+        )
+    return len(parts[1].split())
+
+
+def _reparse_slow_rows(
+    buf: np.ndarray,
+    n: int,
+    matrix: np.ndarray,
+    rows0: int,
+    rows: int,
+    word_start: np.ndarray,
+    path: Path,
+    line_of: Callable[[int], str],
+) -> None:
+    """Re-parse with Python the rows the kernel flagged (NaN), and reject non-finite values."""
+    r = K.first_nonfinite_row(matrix, rows0, rows0 + rows)
+    while r >= 0:
+        start = int(word_start[r - rows0])
+        end = start
+        while end < n and buf[end] != 10:
+            end += 1
+        fields = buf[start:end].tobytes().split(b" ", 1)[1].split()
+        values = np.array([float(f) for f in fields], dtype=np.float64)
+        row = values.astype(np.float32)
+        bad = np.flatnonzero(~np.isfinite(row))
+        if bad.size:
+            c = int(bad[0])
+            raise ValueError(
+                f"{str(path)!r}, {line_of(r)}, field {c + 2}: {fields[c].decode()!r} is "
+                "outside the float32 range; vector files must hold finite float32 values."
+            )
+        matrix[r] = row
+        r = K.first_nonfinite_row(matrix, r + 1, rows0 + rows)
+
+
+def read_text(
+    path: str | Path,
+    *,
+    header: bool,
+    fmt: str,
+    limit: int | None,
+    encoding: str,
+    unicode_errors: str,
+    duplicates: str,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Loaded:
+    """Read a text vector file (with or without a ``count dim`` header).
+
+    Raises:
+        ValueError: For an empty file, a bad header, a line with the wrong number of
+            fields, a field that is not a number, an empty line inside the file, a
+            header count that disagrees with the lines, invalid text in a word, or a
+            repeated word with ``duplicates="error"``; the message names the file and
+            the line.
+    """
+    path = check_readable(path, "vector file")
+    header_lines = 1 if header else 0
+    line_of = location(header_lines)
+    with open_binary(path) as stream:
+        reader = ChunkReader(stream, chunk_bytes)
+        count = None
+        if header:
+            count, dim = parse_header(reader.read_line(), path, fmt)
+        reader.fill()
+        if reader.n == 0:
+            if header and count:
+                raise ValueError(
+                    f"{str(path)!r}: the header promises {count} vectors but the file ends "
+                    "after the header."
+                )
+            if not header:
+                raise ValueError(
+                    f"{str(path)!r} is empty; expected lines 'word f1 f2 ...' ({fmt} format)."
+                )
+            return Loaded([], np.zeros((0, dim), np.float32), None, {})
+        if not header:
+            first_end = np.flatnonzero(reader.buf[: reader.n] == 10)
+            end = int(first_end[0]) if first_end.size else reader.n
+            dim = _first_line_dim(reader.buf[:end].tobytes(), path)
+        target = count if count is not None else None
+        if limit is not None:
+            target = limit if target is None else min(target, limit)
+        max_rows = target if target is not None else np.iinfo(np.int64).max
+
+        rows = 0
+        parts: list[bytes] = []
+        buffer: RowBuffer | None = None
+        total_guess = estimate_stream_size(path)
+        blank_at = -1
+        while rows < max_rows:
+            if not reader.eof:
+                reader.fill()
+            n = reader.n
+            if n == 0:
+                break
+            if reader.eof:
+                end = n
+            else:
+                end = K.last_index(reader.buf, n, 10) + 1
+                if end == 0:  # a line longer than the buffer: grow it
+                    reader.fill()
+                    continue
+            lines = K.count_byte(reader.buf, end, 10) + 1
+            want = min(rows + lines, max_rows)
+            if buffer is None:
+                guess = int(lines * total_guess / max(end, 1) * 1.02) + 64
+                buffer = RowBuffer(dim, min(max(guess, want), max_rows))
+            buffer.ensure(want, rows)
+            word_start = np.empty(lines, np.int64)
+            word_end = np.empty(lines, np.int64)
+            status, got, consumed, err_pos, err_field, found = K.parse_text_lines(
+                reader.buf, end, dim, buffer.matrix, rows, max_rows - rows, word_start, word_end
+            )
+            if got:
+                _reparse_slow_rows(
+                    reader.buf, end, buffer.matrix, rows, got, word_start, path, line_of
+                )
+                size = int((word_end[:got] - word_start[:got]).sum()) + got
+                out = np.empty(size, np.uint8)
+                K.gather_words(reader.buf, word_start, word_end, got, out)
+                parts.append(out.tobytes())
+            line_no = header_lines + rows + got + 1
+            rows += got
+            if status == K.BLANK_LINE:
+                reader.consume(consumed)
+                blank, where = reader.rest_is_blank()
+                if not blank:
+                    raise ValueError(
+                        f"{str(path)!r}, line {line_no} is empty but more data follows (at "
+                        f"byte {where}); expected a word followed by {dim} numbers on every "
+                        "line. Remove the empty lines."
+                    )
+                blank_at = line_no
+                break
+            if status != K.OK:
+                line_end = err_pos
+                while line_end < end and reader.buf[line_end] != 10:
+                    line_end += 1
+                bad_line = reader.buf[consumed:line_end].tobytes()
+                _raise_line_error(
+                    status, path, fmt, line_no, dim, found, err_field,
+                    reader.buf[err_pos:line_end].tobytes(), bad_line, header,
+                )
+            reader.consume(consumed)
+            if reader.eof and reader.n == 0:
+                break
+        if limit is None and count is not None:
+            if rows < count:
+                raise ValueError(
+                    f"{str(path)!r}: the header promises {count} vectors but the file has "
+                    f"only {rows} lines of vectors; the file is truncated or the header "
+                    "is wrong."
+                )
+            if blank_at < 0:
+                blank, where = reader.rest_is_blank()
+                if not blank:
+                    raise ValueError(
+                        f"{str(path)!r}, line {header_lines + rows + 1}: the header promises "
+                        f"{count} vectors but more lines follow (at byte {where}); fix the "
+                        "header count."
+                    )
+    matrix = buffer.finish(rows) if buffer is not None else np.zeros((0, dim), np.float32)
+    words = decode_words(b"".join(parts), rows, encoding, unicode_errors, line_of, path)
+    logger.info("read %d x %d vectors from %s (%s format)", rows, dim, path, fmt)
+    return deduplicate(words, matrix, None, duplicates=duplicates, where=line_of, path=path)
+
+
+def _raise_line_error(
+    status: int,
+    path: Path,
+    fmt: str,
+    line_no: int,
+    dim: int,
+    found: int,
+    field: int,
+    token_rest: bytes,
+    line: bytes,
+    header: bool,
+) -> None:
+    where = f"{str(path)!r}, line {line_no}"
+    if status == K.FIELD_COUNT:
+        hint = ""
+        if not header and line_no == 2 and dim == 1:
+            hint = (
+                " Line 1 has two fields: if it is a '<count> <dim>' header, load with "
+                "format='word2vec'."
+            )
+        raise ValueError(
+            f"{where}: expected {dim + 1} fields (a word and {dim} numbers), found {found}: "
+            f"{_show(line)}.{hint}"
+        )
+    if status == K.NOT_A_NUMBER:
+        token = token_rest.split(b" ", 1)[0].split(b"\t", 1)[0]
+        raise ValueError(
+            f"{where}, field {field + 1}: expected a number, found {_show(token)} in "
+            f"{_show(line)}."
+        )
+    if status == K.EMPTY_WORD:
+        raise ValueError(
+            f"{where}: the line starts with a space, so its word is empty; expected "
+            f"'word f1 ... f{dim}', found {_show(line)}."
+        )
+    raise ValueError(f"{where}: cannot parse {_show(line)} (status {status}).")  # pragma: no cover
+
+
+def write_text(
+    path: str | Path,
+    words: Sequence[str],
+    matrix: np.ndarray,
+    *,
+    header: bool,
+    fmt: str,
+    encoding: str = "utf-8",
+) -> None:
+    """Write ``word f1 ... f_dim`` lines (after a ``count dim`` header if ``header``).
+
+    Floats are written as the shortest decimal that reads back as the same float32,
+    so a round trip is exact. The file is written atomically.
+
+    Raises:
+        ValueError: If a word is empty or holds a space or newline.
+    """
+    path = Path(path)
+    blob, offsets = encode_words(words, encoding, path, fmt=fmt, forbid_space=True)
+    n, dim = matrix.shape
+    per_row = dim * 17 + 2
+    with atomic_write(path) as f:
+        if header:
+            f.write(f"{n} {dim}\n".encode())
+        start = 0
+        while start < n:
+            stop = min(n, start + max(1, WRITE_BLOCK_BYTES // (per_row + 16)))
+            size = int(offsets[stop] - offsets[start]) + (stop - start) * per_row
+            out = np.empty(size, np.uint8)
+            used = K.format_text_rows(blob, offsets, matrix, start, stop, out)
+            f.write(memoryview(out)[:used])
+            start = stop
+    logger.info("wrote %d x %d vectors to %s (%s format)", n, dim, path, fmt)

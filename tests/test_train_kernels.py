@@ -1,0 +1,123 @@
+"""The numba word2vec kernels against the NumPy reference, and their helpers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wordvec.train import kernels, reference
+from wordvec.train.corpus import keep_thresholds
+
+
+def _weights(vocab: int = 12, dim: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    w_in = ((rng.random((vocab, dim)) - 0.5) * 0.8).astype(np.float32)
+    w_out = ((rng.random((vocab, dim)) - 0.5) * 0.8).astype(np.float32)
+    return w_in, w_out
+
+
+@pytest.mark.parametrize(
+    ("context", "centre", "negatives"),
+    [
+        ([1, 2, 3, 4], 0, [5, 6, 7]),
+        ([1, 1, 2], 3, [3, 4, 4, 9]),  # repeated context row, negative == centre, repeats
+        ([11], 10, [0]),
+    ],
+)
+def test_sg_update_matches_reference(context: list, centre: int, negatives: list) -> None:
+    w_in, w_out = _weights()
+    r_in, r_out = w_in.copy(), w_out.copy()
+    ref_loss = reference.sgns_update(r_in, r_out, context, centre, negatives, 0.05)
+
+    sig, logsig = kernels.sigmoid_tables()
+    ctx = np.asarray(context, np.int32)
+    targets = np.asarray([centre] + [-1 if n == centre else n for n in negatives], np.int32)
+    grad = np.empty(len(ctx) * len(targets), np.float32)
+    dctx = np.empty((len(ctx), w_in.shape[1]), np.float32)
+    loss = kernels.sg_update(
+        w_in, w_out, ctx, len(ctx), targets, len(targets), 0.05, sig, logsig, grad, dctx
+    )
+    assert not np.array_equal(w_in, _weights()[0])  # the update changed something
+    np.testing.assert_allclose(w_in, r_in, atol=1e-6)
+    np.testing.assert_allclose(w_out, r_out, atol=1e-6)
+    assert loss == pytest.approx(ref_loss, rel=1e-2)
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False])
+def test_cbow_update_matches_reference(cbow_mean: bool) -> None:
+    contexts = [[1, 2, 3], [0, 2, 3, 4], [2, 4], [4, 4, 6]]
+    centres = [0, 3, 5, 7]
+    negatives = [8, 9, 5, 8]  # 5 equals a centre; 8 repeats
+    w_in, w_out = _weights()
+    r_in, r_out = w_in.copy(), w_out.copy()
+    ref_loss = reference.cbow_update(r_in, r_out, contexts, centres, negatives, 0.05, cbow_mean)
+
+    sig, logsig = kernels.sigmoid_tables()
+    ctx = np.asarray([w for c in contexts for w in c], np.int32)
+    ctx_start = np.cumsum([0] + [len(c) for c in contexts]).astype(np.int64)
+    n, dim = len(centres), w_in.shape[1]
+    loss = kernels.cbow_update(
+        w_in, w_out, ctx, ctx_start, np.asarray(centres, np.int32), n,
+        np.asarray(negatives, np.int32), len(negatives), 0.05, cbow_mean, sig, logsig,
+        np.empty((n, dim), np.float32), np.empty((n, dim), np.float32),
+        np.empty(n * (len(negatives) + 1), np.float32),
+    )  # fmt: skip
+    np.testing.assert_allclose(w_in, r_in, atol=1e-6)
+    np.testing.assert_allclose(w_out, r_out, atol=1e-6)
+    assert loss == pytest.approx(ref_loss, rel=1e-2)
+
+
+def test_sigmoid_tables_close_to_exact() -> None:
+    x = np.linspace(-5.9, 5.9, 2001)
+    exact = 1.0 / (1.0 + np.exp(-x))
+    assert np.max(np.abs(reference.table_sigmoid(x) - exact)) < 0.01
+
+
+def test_alias_table_draws_follow_weights() -> None:
+    weights = np.array([50.0, 20.0, 20.0, 9.0, 1.0, 0.0])
+    thr, alias = kernels.build_alias(weights)
+    rng = np.random.default_rng(3)
+    n = 200_000
+    i = rng.integers(0, len(weights), n)
+    u = rng.integers(0, 2**32, n)
+    drawn = np.where(u < thr[i], i, alias[i])
+    freq = np.bincount(drawn, minlength=len(weights)) / n
+    np.testing.assert_allclose(freq, weights / weights.sum(), atol=0.005)
+    assert freq[-1] == 0.0
+
+
+def test_keep_thresholds_follow_word2vec_formula() -> None:
+    counts = np.array([100_000, 1_000, 10, 1])
+    sample = 1e-3
+    thr = keep_thresholds(counts, sample)
+    t = sample * counts.sum()
+    expected = np.minimum((np.sqrt(counts / t) + 1) * t / counts, 1.0)
+    np.testing.assert_allclose(thr / 2**32, expected, atol=1e-9)
+    assert np.all(keep_thresholds(counts, 0.0) == 2**32)
+
+
+def test_count_job_words_counts_known_words() -> None:
+    ids = np.array([0, 1, 2, -1, 2, 2, -1, 3, -1], np.int32)
+    remap = np.array([0, -1, 1, 2], np.int32)
+    bounds = np.array([0, 4, 9])
+    assert kernels.count_job_words(ids, remap, bounds).tolist() == [2, 3]
+
+
+def test_sg_job_is_deterministic_and_counts_words() -> None:
+    ids = np.array([0, 1, 2, 3, 4, -1, 4, 3, 2, -1], np.int32)
+    remap = np.arange(5, dtype=np.int32)
+    keep = np.full(5, 2**32, np.int64)
+    thr, alias = kernels.build_alias(np.ones(5))
+    sig, logsig = kernels.sigmoid_tables()
+    results = []
+    for _ in range(2):
+        w_in, w_out = _weights(5, 8)
+        out = kernels.train_sg_job(
+            ids, remap, keep, thr, alias, w_in, w_out, 2, 3, 0.05, 0.01, 8, 7, 0, sig, logsig,
+            np.empty(10, np.int32), np.empty(4, np.int32), np.empty(4, np.int32),
+            np.empty(16, np.float32), np.empty((4, 8), np.float32),
+        )  # fmt: skip
+        results.append((out, w_in, w_out))
+    (a, in_a, out_a), (b, in_b, out_b) = results
+    assert a == b and a[2] == 8 and a[1] > 0
+    assert np.array_equal(in_a, in_b) and np.array_equal(out_a, out_b)
