@@ -11,7 +11,9 @@ Workload from the spec: ids of shape (512, 256) drawn uniformly from a
 
 Targets: backward >= 10x faster than ``np.add.at`` and no slower than torch;
 forward within 1.2x of ``np.take``. Every figure is the median of several runs
-(after a warm-up that also triggers numba compilation).
+(after a warm-up that also triggers numba compilation). The functions are timed in
+interleaved rounds and every ratio is the median of per-round ratios, so the load of a
+shared machine falls on ours and the peer alike.
 
 Run:  python benchmarks/layer.py [--repeats 15] [--threads 2]
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -27,15 +30,31 @@ from collections.abc import Callable
 import numpy as np
 
 
-def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
+def interleaved(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """Time every function once per round (in a shuffled order), round after round, so that
+    the load of a shared machine hits all of them alike; returns the seconds of each run."""
+    for fn in fns.values():  # warm-up (also compiles the numba kernels)
         fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000.0 * statistics.median(times)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    order = list(fns)
+    shuffle = random.Random(0).shuffle
+    for _ in range(rounds):
+        shuffle(order)  # no function always runs first (or right after the same one)
+        for name in order:
+            t0 = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
+def report(times: dict[str, list[float]]) -> None:
+    for name, runs in times.items():
+        print(f"  {name:<38} {1000 * statistics.median(runs):9.2f} ms")
+
+
+def paired(times: dict[str, list[float]], ours: str, peer: str) -> float:
+    """Median over rounds of ours/peer time (each ratio from the same round)."""
+    return statistics.median(a / b for a, b in zip(times[ours], times[peer]))
 
 
 def main() -> None:
@@ -45,7 +64,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--length", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--add-at-repeats", type=int, default=5)
+    parser.add_argument("--add-at-repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
 
@@ -55,7 +74,6 @@ def main() -> None:
 
     from wordvec.layers import Embedding
     from wordvec.layers import _kernels as K
-    from wordvec.layers import functional as F
 
     torch.set_num_threads(args.threads)
     numba.set_num_threads(args.threads)
@@ -78,54 +96,64 @@ def main() -> None:
     np.testing.assert_array_equal(layer(ids), np.take(table, ids, axis=0))
 
     r = args.repeats
-    fwd = {
-        "wordvec Embedding.forward": median_ms(lambda: layer(ids), r),
-        "wordvec functional.embedding": median_ms(lambda: F.embedding(ids, table), r),
-        "np.take(E, ids, axis=0)": median_ms(lambda: np.take(table, ids, axis=0), r),
-        "torch F.embedding": median_ms(lambda: torch.nn.functional.embedding(t_ids, t_table), r),
-    }
+    fwd = interleaved(
+        {
+            "wordvec Embedding.forward": lambda: layer(ids),
+            "np.take(E, ids, axis=0)": lambda: np.take(table, ids, axis=0),
+            "torch F.embedding": lambda: torch.nn.functional.embedding(t_ids, t_table),
+        },
+        r,
+    )
 
     def torch_autograd() -> None:
         w = t_table.detach().requires_grad_(True)
         torch.nn.functional.embedding(t_ids, w).backward(t_grad)
 
-    bwd = {
-        "wordvec backward (sparse)": median_ms(lambda: layer.backward(ids, grad), r),
-        "wordvec backward (dense)": median_ms(lambda: layer.backward(ids, grad, dense=True), r),
-        "np.add.at (dense)": median_ms(
-            lambda: K.scatter_add_reference(ids.ravel(), grad.reshape(-1, args.dim), args.rows),
-            args.add_at_repeats,
-            warmup=1,
-        ),
-        "torch embedding_dense_backward": median_ms(
-            lambda: torch.ops.aten.embedding_dense_backward(t_grad, t_ids, args.rows, -1, False),
-            r,
-        ),
-        "torch F.embedding fwd+bwd (autograd)": median_ms(torch_autograd, r),
-    }
+    bwd = interleaved(
+        {
+            "wordvec backward (sparse)": lambda: layer.backward(ids, grad),
+            "wordvec backward (dense)": lambda: layer.backward(ids, grad, dense=True),
+            "torch embedding_dense_backward": lambda: torch.ops.aten.embedding_dense_backward(
+                t_grad, t_ids, args.rows, -1, False
+            ),
+            "torch F.embedding fwd+bwd (autograd)": torch_autograd,
+        },
+        r,
+    )
+    flat, grad2d = ids.ravel(), grad.reshape(-1, args.dim)
+    add_at = interleaved(
+        {
+            "wordvec backward (sparse)": lambda: layer.backward(ids, grad),
+            "wordvec backward (dense)": lambda: layer.backward(ids, grad, dense=True),
+            "np.add.at (dense)": lambda: K.scatter_add_reference(flat, grad2d, args.rows),
+        },
+        args.add_at_repeats,
+    )
 
     print(
         f"Embedding layer: ids {ids.shape} into a ({args.rows:,} x {args.dim}) float32 table; "
         f"threads={args.threads} (numba {numba.get_num_threads()}, torch "
-        f"{torch.get_num_threads()}); median of {r} runs (np.add.at: {args.add_at_repeats})"
+        f"{torch.get_num_threads()}); interleaved rounds: {r} (np.add.at: "
+        f"{args.add_at_repeats}); times are medians, ratios medians of per-round ratios"
     )
     print(f"numpy {np.__version__}, numba {numba.__version__}, torch {torch.__version__}")
     print("\nforward")
-    for name, ms in fwd.items():
-        print(f"  {name:<38} {ms:9.2f} ms")
-    ours_f = fwd["wordvec Embedding.forward"]
-    ratio_take = ours_f / fwd["np.take(E, ids, axis=0)"]
-    print(f"  ratio ours / np.take  = {ratio_take:.2f}  (target <= 1.2)")
-    print(f"  ratio ours / torch    = {ours_f / fwd['torch F.embedding']:.2f}")
+    report(fwd)
+    ours = "wordvec Embedding.forward"
+    print(
+        f"  ours / np.take = {paired(fwd, ours, 'np.take(E, ids, axis=0)'):.2f} (target <= 1.2);"
+        f" ours / torch = {paired(fwd, ours, 'torch F.embedding'):.2f}"
+    )
     print("\nbackward")
-    for name, ms in bwd.items():
-        print(f"  {name:<38} {ms:9.2f} ms")
+    report(bwd)
+    report({"np.add.at (dense)": add_at["np.add.at (dense)"]})
     for kind in ("sparse", "dense"):
-        ours_b = bwd[f"wordvec backward ({kind})"]
+        ours = f"wordvec backward ({kind})"
+        speedup = 1.0 / paired(add_at, ours, "np.add.at (dense)")
+        vs_torch = paired(bwd, ours, "torch embedding_dense_backward")
         print(
-            f"  {kind:<6}: speed-up vs np.add.at = {bwd['np.add.at (dense)'] / ours_b:6.1f}x "
-            f"(target >= 10); ours / torch dense backward = "
-            f"{ours_b / bwd['torch embedding_dense_backward']:.2f} (target <= 1)"
+            f"  {kind:<6}: speed-up vs np.add.at = {speedup:5.1f}x (target >= 10); "
+            f"ours / torch dense backward = {vs_torch:.2f} (target <= 1)"
         )
 
 

@@ -59,6 +59,7 @@ def write_plain_copy(src: Path, dst: Path, max_words: int | None) -> int:
 def _evaluate(words: list[str], vectors) -> tuple[float, float]:
     try:
         from wordvec.evaluate import evaluate_analogies, evaluate_similarity
+
         from wordvec.vectors import Vectors
 
         vec = Vectors(words, vectors)

@@ -158,7 +158,7 @@ def test_progress_bar_only_when_asked(small_books: list[str], capsys) -> None:
 
 
 def test_save_load_and_continue_training(tmp_path: Path, books: list[str]) -> None:
-    first, more = books[:1500], books[1500:2500] + ["zzyzx unknownword " * 10]
+    first, more = books[:1500], [*books[1500:2500], "zzyzx unknownword " * 10]
     model = _quiet(arch="cbow", dim=16, epochs=2, workers=1, seed=9)
     model.fit(first)
     path = tmp_path / "model.safetensors"
@@ -226,7 +226,7 @@ def test_bad_parameters_rejected_at_construction(kwargs: dict, error: type, matc
 
 
 def test_bad_corpora_rejected(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="nope.txt"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.txt"):
         _quiet().fit(tmp_path / "nope.txt")
     with pytest.raises(ValueError, match="corpus is empty"):
         _quiet().fit(["", "  ...  "])

@@ -297,17 +297,6 @@ def _draw(
             label=g,
             edgecolors="none",
         )
-    for i, w in enumerate(words):
-        query = w == groups[i]
-        ax.annotate(
-            w,
-            (coords[i, 0], coords[i, 1]),
-            xytext=(4, 3),
-            textcoords="offset points",
-            fontsize=10 if query else 8,
-            fontweight="bold" if query else "normal",
-            color=colour[groups[i]] if query else "0.2",
-        )
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -315,8 +304,76 @@ def _draw(
     if len(order) > 1 and len(order) < len(words):
         ax.legend(loc="best", fontsize=8, frameon=False, markerscale=0.8)
     fig.tight_layout()
+    # place labels where they overlap least, in display points (query words first)
+    to_points = 72.0 / dpi
+    anchors = ax.transData.transform(coords) * to_points
+    box = ax.get_window_extent()
+    bounds = np.array([box.x0, box.y0, box.x1, box.y1]) * to_points
+    sizes = [10.0 if w == g else 8.0 for w, g in zip(words, groups)]
+    offsets = _label_offsets(anchors, [len(w) for w in words], sizes, bounds)
+    for i, w in enumerate(words):
+        query = w == groups[i]
+        ax.annotate(
+            w,
+            (coords[i, 0], coords[i, 1]),
+            xytext=tuple(offsets[i]),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=sizes[i],
+            fontweight="bold" if query else "normal",
+            color=colour[groups[i]] if query else "0.2",
+        )
     with atomic_write(path) as f:
         fig.savefig(f, format="png", dpi=dpi)
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection areas of the box ``a`` (x0, y0, x1, y1) with each row of ``b``."""
+    w = np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0])
+    h = np.minimum(a[3], b[:, 3]) - np.maximum(a[1], b[:, 1])
+    return np.clip(w, 0, None) * np.clip(h, 0, None)
+
+
+def _label_offsets(
+    anchors: np.ndarray, lengths: list[int], sizes: list[float], bounds: np.ndarray
+) -> np.ndarray:
+    """Greedily pick, for each label in turn, the offset (points) of least overlap.
+
+    ``anchors`` are the labelled points in display points, ``lengths`` the label
+    lengths in characters, ``sizes`` their font sizes, ``bounds`` the axes box. The cost
+    of a candidate is its overlap with the labels already placed and with the markers,
+    plus the part of it outside the axes.
+    """
+    n = anchors.shape[0]
+    offsets = np.zeros((n, 2))
+    placed = np.zeros((0, 4))
+    marker = 3.0
+    markers = np.concatenate([anchors - marker, anchors + marker], axis=1)
+    for i in range(n):
+        w = 0.6 * sizes[i] * lengths[i]
+        h = sizes[i]
+        candidates = [
+            (4, 2),
+            (4, -h - 2),
+            (-w - 4, 2),
+            (-w - 4, -h - 2),
+            (-w / 2, 5),
+            (-w / 2, -h - 5),
+        ]
+        best, best_cost = candidates[0], np.inf
+        for dx, dy in candidates:
+            x0, y0 = anchors[i, 0] + dx, anchors[i, 1] + dy
+            rect = np.array([x0, y0, x0 + w, y0 + h])
+            outside = w * h - _overlap(rect, bounds[None, :])[0]
+            others = np.delete(markers, i, axis=0)
+            cost = _overlap(rect, placed).sum() + _overlap(rect, others).sum() + 2 * outside
+            if cost < best_cost - 1e-9:
+                best, best_cost = (dx, dy), cost
+        offsets[i] = best
+        x0, y0 = anchors[i, 0] + best[0], anchors[i, 1] + best[1]
+        placed = np.vstack([placed, [x0, y0, x0 + w, y0 + h]])
+    return offsets
 
 
 def _palette(n: int) -> list[Any]:

@@ -72,19 +72,19 @@ def register(sub: Any) -> None:
 
 
 def analogy_summary(result: Any) -> dict[str, Any]:
-    """Return an analogy evaluation result as a plain dict (totals and sections)."""
+    """Return an :class:`~wordvec.evaluate.AnalogyResult` as a plain dict."""
     return {
         "accuracy": float(result.accuracy),
-        "correct": int(result.correct),
-        "total": int(result.total),
+        "correct": int(result.total.correct),
+        "answered": int(result.total.total),
         "skipped": int(result.skipped),
+        "questions": int(result.questions),
         "sections": [
             {
                 "section": s.name,
                 "accuracy": float(s.accuracy),
                 "correct": int(s.correct),
-                "total": int(s.total),
-                "skipped": int(s.skipped),
+                "answered": int(s.total),
             }
             for s in result.sections
         ],
@@ -92,12 +92,13 @@ def analogy_summary(result: Any) -> dict[str, Any]:
 
 
 def similarity_summary(result: Any) -> dict[str, Any]:
-    """Return a similarity evaluation result as a plain dict."""
+    """Return a :class:`~wordvec.evaluate.SimilarityResult` as a plain dict."""
     return {
         "pearson": float(result.pearson),
         "spearman": float(result.spearman),
         "pairs": int(result.pairs),
-        "oov_ratio": float(result.oov_ratio),
+        "skipped": int(result.skipped),
+        "oov_percent": float(result.oov_ratio),
     }
 
 
@@ -149,17 +150,19 @@ def render(
     table.add_column("section", footer="total")
     table.add_column("accuracy", justify="right", footer=fmt_percent(analogies["accuracy"]))
     table.add_column("correct", justify="right", footer=f"{analogies['correct']:,}")
-    table.add_column("answered", justify="right", footer=f"{analogies['total']:,}")
-    table.add_column("skipped", justify="right", footer=f"{analogies['skipped']:,}")
+    table.add_column("answered", justify="right", footer=f"{analogies['answered']:,}")
     for s in analogies["sections"]:
         table.add_row(
             s["section"],
-            fmt_percent(s["accuracy"]),
+            fmt_percent(s["accuracy"]) if s["answered"] else "-",
             f"{s['correct']:,}",
-            f"{s['total']:,}",
-            f"{s['skipped']:,}",
+            f"{s['answered']:,}",
         )
     console.print(table)
+    console.print(
+        f"{analogies['skipped']:,} of {analogies['questions']:,} questions skipped "
+        f"(a word outside the {scope})."
+    )
     table = Table(title="Word-pair similarity", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("file")
     table.add_column("Spearman", justify="right")
@@ -172,6 +175,6 @@ def render(
             fmt_float(s["spearman"], 4),
             fmt_float(s["pearson"], 4),
             f"{s['pairs']:,}",
-            fmt_percent(s["oov_ratio"]),
+            f"{s['oov_percent']:.1f}%",
         )
     console.print(table)

@@ -306,13 +306,14 @@ def render_report(report: dict[str, Any]) -> None:
     an, sim = report["analogies"], report["wordsim353"]
     facts.add_row(
         "analogies",
-        f"{fmt_percent(an['accuracy'])} of {an['total']:,} questions "
-        f"({an['skipped']:,} skipped: words outside the {RESTRICT_VOCAB:,} most frequent)",
+        f"{fmt_percent(an['accuracy'])} of {an['answered']:,} questions answered "
+        f"({an['skipped']:,} of {an['questions']:,} skipped: a word outside the "
+        f"{RESTRICT_VOCAB:,} most frequent)",
     )
     facts.add_row(
         "WordSim-353",
         f"Spearman {fmt_float(sim['spearman'], 3)}, Pearson {fmt_float(sim['pearson'], 3)} "
-        f"({fmt_percent(sim['oov_ratio'])} of pairs out of vocabulary)",
+        f"on {sim['pairs']} pairs ({sim['oov_percent']:.1f}% out of vocabulary)",
     )
     console.print(Panel(facts, title="wordvec train", title_align="left", expand=False))
 

@@ -18,15 +18,12 @@ The hot loops are numba kernels in :mod:`wordvec.layers._kernels`.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from wordvec._validation import check_bool, check_choice, check_float, check_ids, check_int
 from wordvec.layers import _kernels as K
-
-logger = logging.getLogger(__name__)
 
 __all__ = [
     "BAG_MODES",

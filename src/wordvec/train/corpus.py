@@ -70,12 +70,6 @@ class EncodedCorpus:
         data = os.pread(fd, (end - start) * 4, start * 4)
         return np.frombuffer(data, dtype=np.int32)
 
-    def memmap(self) -> np.ndarray:
-        """Return the whole id file memory-mapped read-only (for one-off scans)."""
-        if self.bounds[-1] == 0:
-            return np.zeros(0, dtype=np.int32)
-        return np.memmap(self.path, dtype=np.int32, mode="r")
-
 
 def encode_corpus(
     source: object,
@@ -84,7 +78,7 @@ def encode_corpus(
     tokenizer: str | Callable[[str], list[str]] = "default",
     max_sentence_length: int = 10_000,
     job_words: int = 50_000,
-    block_tokens: int = 1 << 20,
+    block_tokens: int = 1 << 16,
     on_block: Callable[[int], None] | None = None,
 ) -> EncodedCorpus:
     """Read ``source`` once, count tokens and write provisional ids to ``directory``.
@@ -95,7 +89,7 @@ def encode_corpus(
         tokenizer (str | callable, default "default"): As for ``iter_sentences``.
         max_sentence_length (int, default 10000): Longer sentences are split.
         job_words (int, default 50000): Approximate tokens per training job.
-        block_tokens (int, default 2**20): Tokens mapped and written at a time.
+        block_tokens (int, default 2**16): Tokens mapped and written at a time.
         on_block (callable | None, default None): Called with the number of tokens
             read so far after each block (for progress display).
 

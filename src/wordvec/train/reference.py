@@ -26,7 +26,8 @@ def table_sigmoid(x: np.ndarray) -> np.ndarray:
     """
     sig, _ = sigmoid_tables()
     x = np.asarray(x, dtype=np.float64)
-    idx = np.clip(((x + MAX_EXP) * (TABLE_SIZE / (2 * MAX_EXP))).astype(np.int64), 0, TABLE_SIZE - 1)
+    idx = ((x + MAX_EXP) * (TABLE_SIZE / (2 * MAX_EXP))).astype(np.int64)
+    idx = np.clip(idx, 0, TABLE_SIZE - 1)
     out = sig[idx].astype(np.float32)
     out[x >= MAX_EXP] = 1.0
     out[x <= -MAX_EXP] = 0.0

@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -255,9 +254,8 @@ class Word2Vec:
                     "(and the tokenizer) you passed."
                 )
             remap = self._prepare_vocab(enc)
-            ids_all = enc.memmap()
-            job_words = kernels.count_job_words(ids_all, remap, enc.bounds)
-            del ids_all
+            enc.words = []  # the provisional vocabulary is no longer needed
+            job_words = _count_job_words(enc, remap)
             if int(job_words.sum()) == 0:
                 raise ValueError(
                     "none of the corpus words is in the vocabulary of this trained model; "
@@ -463,7 +461,7 @@ class Word2Vec:
         >>> Word2Vec.load("missing.safetensors")
         Traceback (most recent call last):
         ...
-        FileNotFoundError: model file not found: 'missing.safetensors'; check the path and try again.
+        FileNotFoundError: model file not found: 'missing.safetensors'; check the path ...
         """
         from safetensors import safe_open
 
@@ -471,7 +469,7 @@ class Word2Vec:
         try:
             with safe_open(str(p), framework="np") as f:
                 meta = f.metadata() or {}
-                arrays = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
+                arrays = {k: f.get_tensor(k) for k in f.keys()}
         except Exception as exc:
             raise ValueError(
                 f"{str(p)!r} is not a readable safetensors file ({exc}); pass a file "
@@ -500,6 +498,19 @@ class Word2Vec:
         model.losses = [float(x) for x in json.loads(meta.get("losses", "[]"))]
         model._epochs_done = int(meta.get("epochs_done", "0"))
         return model
+
+
+def _count_job_words(enc: EncodedCorpus, remap: np.ndarray) -> np.ndarray:
+    """Return the in-vocabulary words of each job, reading the id file job by job."""
+    out = np.zeros(enc.bounds.shape[0] - 1, dtype=np.int64)
+    fd = os.open(enc.path, os.O_RDONLY)
+    try:
+        for j in range(out.shape[0]):
+            ids = enc.read(fd, j)
+            out[j] = kernels.count_job_words(ids, remap, np.array([0, ids.shape[0]]))[0]
+    finally:
+        os.close(fd)
+    return out
 
 
 def _cpu_count() -> int:

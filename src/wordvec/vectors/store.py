@@ -85,17 +85,22 @@ class Vectors:
         words: list[str],
         vectors: np.ndarray,
         counts: np.ndarray | None,
-        key_to_index: dict[str, int],
+        key_to_index: dict[str, int] | None,
     ) -> Vectors:
-        """Build from parts that were already checked (by a reader or another Vectors)."""
+        """Build from parts that were already checked (by a reader or another Vectors).
+
+        With ``key_to_index=None`` the lookup is built (and uniqueness checked) on first use.
+        """
         self = cls.__new__(cls)
         self._set(words, vectors, key_to_index)
         self._counts = counts
         return self
 
-    def _set(self, words: list[str], vectors: np.ndarray, key_to_index: dict[str, int]) -> None:
+    def _set(
+        self, words: list[str], vectors: np.ndarray, key_to_index: dict[str, int] | None
+    ) -> None:
         self._words = words
-        self.key_to_index = key_to_index
+        self._key_to_index = key_to_index
         self._vectors = _readonly(vectors)
         self._version = 0
         self._cache: dict[str, Any] = {}
@@ -215,6 +220,21 @@ class Vectors:
         write_vectors(path, self._words, self._vectors, self._counts, format=format)
 
     # -- container -------------------------------------------------------------------
+
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        """The word -> row dict (do not modify it)."""
+        if self._key_to_index is None:
+            lookup = dict(zip(self._words, range(len(self._words))))
+            if len(lookup) != len(self._words):
+                dup = next(w for i, w in enumerate(self._words) if lookup[w] != i)
+                raise ValueError(
+                    f"the word {dup!r} appears more than once in these vectors (rows "
+                    f"{self._words.index(dup)} and {lookup[dup]}); the file they came from is "
+                    "damaged: rebuild it, or use subset() to pick unique words."
+                )
+            self._key_to_index = lookup
+        return self._key_to_index
 
     @property
     def words(self) -> list[str]:

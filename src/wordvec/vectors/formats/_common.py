@@ -31,12 +31,16 @@ UNICODE_ERRORS = ("strict", "replace", "ignore", "backslashreplace", "surrogatee
 
 @dataclass
 class Loaded:
-    """What a reader returns: index-aligned words and rows, and the lookup it built."""
+    """What a reader returns: index-aligned words and rows, and the lookup it built.
+
+    ``key_to_index`` is None when the reader trusts the words to be unique (native
+    files) and leaves building the lookup to first use.
+    """
 
     words: list[str]
     vectors: np.ndarray
     counts: np.ndarray | None
-    key_to_index: dict[str, int]
+    key_to_index: dict[str, int] | None
 
 
 def check_encoding(encoding: str) -> str:
@@ -112,6 +116,16 @@ class ChunkReader:
                 self.buf[:rest] = self.buf[k : self.n]
             self.n = rest
             self.offset += k
+
+    def take_rest(self, other: ChunkReader, start: int) -> None:
+        """Replace this buffer's content with ``other.buf[start:other.n]`` (same stream)."""
+        rest = other.n - start
+        if rest > self.buf.size:
+            self.buf = np.empty(max(rest, 2 * self.buf.size), dtype=np.uint8)
+        self.buf[:rest] = other.buf[start : other.n]
+        self.n = rest
+        self.offset = other.offset + start
+        self.eof = other.eof
 
     def read_line(self, max_bytes: int = 1 << 20) -> bytes | None:
         """Consume and return the first line (without its newline), or None at EOF."""

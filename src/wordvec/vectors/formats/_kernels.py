@@ -31,6 +31,7 @@ INVALID = 1
 SLOW = 2  # valid, but needs Python's correctly rounded conversion
 
 _POW10 = np.array([10.0**i for i in range(23)], dtype=np.float64)
+_IPOW10 = np.array([10**i for i in range(19)], dtype=np.int64)
 _MAX_EXACT = float(2**53)
 
 _SPACE = 32
@@ -39,29 +40,30 @@ _NL = 10
 _CR = 13
 
 
-@njit(cache=True, nogil=True)
-def parse_float(buf: np.ndarray, start: int, end: int) -> tuple[float, int]:
-    """Parse ``buf[start:end]`` (ASCII) as a decimal number; return ``(value, status)``.
+@njit(cache=True, nogil=True, inline="always")
+def scan_number(buf: np.ndarray, p: int, n: int) -> tuple[float, int, int]:
+    """Parse the decimal number starting at ``buf[p]`` (stopping at ``n`` or at the
+    first byte that cannot continue it); return ``(value, status, end)``.
 
-    ``status`` is PARSED (value exact as ``float(text)``), INVALID (not a number) or
-    SLOW (a valid number whose exact conversion needs Python's ``float``).
+    ``status`` is PARSED (value exact as ``float(text)``), INVALID (no number here) or
+    SLOW (a valid number whose exact conversion needs Python's ``float``; value NaN).
     """
-    i = start
     neg = False
-    if i < end and (buf[i] == 45 or buf[i] == 43):  # '-' or '+'
-        neg = buf[i] == 45
-        i += 1
+    if p < n:
+        c = buf[p]
+        if c == 45 or c == 43:  # '-' or '+'
+            neg = c == 45
+            p += 1
     mant = 0
     ndig = 0
     exp10 = 0
     any_digit = False
     inexact = False
-    while i < end:
-        c = buf[i]
-        if c < 48 or c > 57:
+    while p < n:
+        d = buf[p] - 48
+        if d < 0 or d > 9:
             break
         any_digit = True
-        d = c - 48
         if ndig < 18:
             if mant != 0 or d != 0:
                 mant = mant * 10 + d
@@ -70,15 +72,14 @@ def parse_float(buf: np.ndarray, start: int, end: int) -> tuple[float, int]:
             exp10 += 1
             if d != 0:
                 inexact = True
-        i += 1
-    if i < end and buf[i] == 46:  # '.'
-        i += 1
-        while i < end:
-            c = buf[i]
-            if c < 48 or c > 57:
+        p += 1
+    if p < n and buf[p] == 46:  # '.'
+        p += 1
+        while p < n:
+            d = buf[p] - 48
+            if d < 0 or d > 9:
                 break
             any_digit = True
-            d = c - 48
             if ndig < 18:
                 if mant != 0 or d != 0:
                     mant = mant * 10 + d
@@ -86,47 +87,58 @@ def parse_float(buf: np.ndarray, start: int, end: int) -> tuple[float, int]:
                 exp10 -= 1
             elif d != 0:
                 inexact = True
-            i += 1
+            p += 1
     if not any_digit:
-        return 0.0, INVALID
-    if i < end and (buf[i] == 101 or buf[i] == 69):  # 'e' or 'E'
-        i += 1
+        return 0.0, INVALID, p
+    if p < n and (buf[p] == 101 or buf[p] == 69):  # 'e' or 'E'
+        p += 1
         eneg = False
-        if i < end and (buf[i] == 45 or buf[i] == 43):
-            eneg = buf[i] == 45
-            i += 1
+        if p < n and (buf[p] == 45 or buf[p] == 43):
+            eneg = buf[p] == 45
+            p += 1
         e = 0
         edig = False
-        while i < end:
-            c = buf[i]
-            if c < 48 or c > 57:
+        while p < n:
+            d = buf[p] - 48
+            if d < 0 or d > 9:
                 break
             edig = True
             if e < 100000:
-                e = e * 10 + (c - 48)
-            i += 1
+                e = e * 10 + d
+            p += 1
         if not edig:
-            return 0.0, INVALID
+            return 0.0, INVALID, p
         exp10 += -e if eneg else e
-    if i != end:
-        return 0.0, INVALID
     if mant == 0:
-        return (-0.0 if neg else 0.0), PARSED
+        return (-0.0 if neg else 0.0), PARSED, p
     if inexact or mant > _MAX_EXACT or exp10 > 22 or exp10 < -22:
-        return 0.0, SLOW
+        return np.nan, SLOW, p
     value = float(mant)
     if exp10 >= 0:
         value = value * _POW10[exp10]
     else:
         value = value / _POW10[-exp10]
-    return (-value if neg else value), PARSED
+    return (-value if neg else value), PARSED, p
 
 
 @njit(cache=True, nogil=True)
-def count_byte(buf: np.ndarray, n: int, byte: int) -> int:
-    """Return how many of ``buf[:n]`` equal ``byte``."""
+def parse_float(buf: np.ndarray, start: int, end: int) -> tuple[float, int]:
+    """Parse all of ``buf[start:end]`` as a decimal number; return ``(value, status)``.
+
+    ``status`` is PARSED, INVALID (not exactly one number) or SLOW (see
+    :func:`scan_number`).
+    """
+    value, status, p = scan_number(buf, start, end)
+    if status != INVALID and p != end:
+        return 0.0, INVALID
+    return value, status
+
+
+@njit(cache=True, nogil=True)
+def count_byte(buf: np.ndarray, start: int, stop: int, byte: int) -> int:
+    """Return how many of ``buf[start:stop]`` equal ``byte``."""
     total = 0
-    for i in range(n):
+    for i in range(start, stop):
         if buf[i] == byte:
             total += 1
     return total
@@ -144,7 +156,8 @@ def last_index(buf: np.ndarray, n: int, byte: int) -> int:
 @njit(cache=True, nogil=True)
 def parse_text_lines(
     buf: np.ndarray,
-    n: int,
+    start: int,
+    stop: int,
     dim: int,
     out: np.ndarray,
     row0: int,
@@ -152,63 +165,71 @@ def parse_text_lines(
     word_start: np.ndarray,
     word_end: np.ndarray,
 ) -> tuple[int, int, int, int, int, int]:
-    """Parse text lines ``word f1 ... f_dim`` of ``buf[:n]`` into ``out[row0:]``.
+    """Parse text lines ``word f1 ... f_dim`` of ``buf[start:stop]`` into ``out[row0:]``.
 
-    Lines end with ``\\n`` (a trailing ``\\r``, spaces or tabs are ignored); the word
-    is everything before the first space; the numbers are separated by spaces or tabs.
-    Numbers that need Python's conversion are stored as NaN (the caller re-parses the
-    rows holding NaN). Stops after ``max_rows`` lines.
+    Lines end with ``\n``; the word is everything before the first space; the numbers
+    are separated by spaces or tabs (a ``\r`` counts as a separator). Numbers that need
+    Python's conversion are stored as NaN (the caller re-parses rows holding NaN).
+    Stops after ``max_rows`` lines. ``word_start``/``word_end`` receive the word
+    offsets (indexes into ``buf``) of each row parsed.
 
     Returns:
-        ``(status, rows, consumed, err_pos, err_field, found)``: the status code, the
-        rows written, the bytes consumed, and for an error the byte offset of the bad
-        line (or field), the 0-based field index and the number of fields found.
+        ``(status, rows, line_start, err_pos, err_field, found)``: the status code, the
+        rows written, the offset of the next (or failing) line, and for an error the
+        offset of the bad field, its 1-based number among the numbers and the number
+        of fields found on the line.
     """
-    i = 0
+    i = start
+    n = stop
     r = 0
     while i < n and r < max_rows:
         line = i
-        j = i
-        while j < n and buf[j] != _NL:
-            j += 1
-        nxt = j + 1
-        e = j
-        while e > line and (buf[e - 1] == _SPACE or buf[e - 1] == _TAB or buf[e - 1] == _CR):
-            e -= 1
-        if e == line:
-            return BLANK_LINE, r, i, line, 0, 0
-        k = line
-        while k < e and buf[k] != _SPACE:
+        k = i
+        while k < n:
+            c = buf[k]
+            if c == _SPACE or c == _NL:
+                break
             k += 1
-        if k == line:
-            return EMPTY_WORD, r, i, line, 0, 0
+        if k == line or k >= n or buf[k] == _NL:
+            # a blank line, an empty word or a single field: classify
+            e = line
+            while e < n and buf[e] != _NL:
+                e += 1
+            while e > line and (buf[e - 1] == _SPACE or buf[e - 1] == _TAB or buf[e - 1] == _CR):
+                e -= 1
+            if e == line:
+                return BLANK_LINE, r, i, line, 0, 0
+            if k == line:
+                return EMPTY_WORD, r, i, line, 0, 0
+            return FIELD_COUNT, r, i, line, 0, 1
         word_start[r] = line
         word_end[r] = k
-        field = 0
-        p = k
         row = row0 + r
-        while p < e:
-            while p < e and (buf[p] == _SPACE or buf[p] == _TAB):
+        p = k
+        field = 0
+        while True:
+            while p < n:
+                c = buf[p]
+                if c != _SPACE and c != _TAB and c != _CR:
+                    break
                 p += 1
-            if p >= e:
+            if p >= n or buf[p] == _NL:
                 break
-            q = p
-            while q < e and buf[q] != _SPACE and buf[q] != _TAB:
-                q += 1
+            tok = p
+            value, status, p = scan_number(buf, p, n)
+            if p < n:
+                c = buf[p]
+                if c != _SPACE and c != _TAB and c != _CR and c != _NL:
+                    status = INVALID
+            if status == INVALID:
+                return NOT_A_NUMBER, r, i, tok, field + 1, 0
             if field < dim:
-                value, status = parse_float(buf, p, q)
-                if status == INVALID:
-                    return NOT_A_NUMBER, r, i, p, field + 1, 0
-                if status == SLOW:
-                    out[row, field] = np.nan
-                else:
-                    out[row, field] = value
+                out[row, field] = value
             field += 1
-            p = q
         if field != dim:
             return FIELD_COUNT, r, i, line, 0, field + 1
         r += 1
-        i = nxt
+        i = p + 1
     return OK, r, min(i, n), 0, 0, 0
 
 
@@ -311,6 +332,31 @@ def _scale(a: float, k: int) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _digit(mant: int, nd: int, z: int) -> int:
+    """The ASCII code of digit ``z`` (0 = most significant) of the ``nd``-digit ``mant``."""
+    return 48 + (mant // _IPOW10[nd - 1 - z]) % 10
+
+
+@njit(cache=True, nogil=True)
+def _round_trips(a: float, k: int) -> tuple[float, bool]:
+    """Round ``a * 10**k`` to an integer ``m``; does ``m * 10**-k`` read back as float32 ``a``?"""
+    a32 = np.float32(a)
+    m = math.floor(_scale(a, k) + 0.5)
+    if -22 <= k <= 22:
+        # exactly what the reader (and Python's float) computes: one rounding
+        back = m / _POW10[k] if k >= 0 else m * _POW10[-k]
+        return m, np.float32(back) == a32
+    # approximate: accept only if clearly inside the float32 rounding interval of a
+    back = _scale(m, -k)
+    good = (
+        np.float32(back) == a32
+        and np.float32(back * (1.0 + 1e-15)) == a32
+        and np.float32(back * (1.0 - 1e-15)) == a32
+    )
+    return m, good
+
+
+@njit(cache=True, nogil=True)
 def format_float32(x: float, out: np.ndarray, pos: int) -> int:
     """Write the shortest decimal that reads back as float32 ``x`` to ``out[pos:]``.
 
@@ -331,55 +377,38 @@ def format_float32(x: float, out: np.ndarray, pos: int) -> int:
         e += 1
     elif a < _scale(1.0, e):
         e -= 1
-    digits = np.empty(11, dtype=np.uint8)
-    mant = 0
-    k = 0
-    a32 = np.float32(a)
-    for p in range(1, 10):
-        k = p - 1 - e
-        m = math.floor(_scale(a, k) + 0.5)
-        if p == 9:
-            mant = int(m)
-            break
-        if -22 <= k <= 22:
-            # exactly what the reader (and Python's float) computes: one rounding
-            back = m / _POW10[k] if k >= 0 else m * _POW10[-k]
-            good = np.float32(back) == a32
-        else:
-            # approximate; accept only if clearly inside x's float32 rounding interval
-            back = _scale(m, -k)
-            good = (
-                np.float32(back) == a32
-                and np.float32(back * (1.0 + 1e-15)) == a32
-                and np.float32(back * (1.0 - 1e-15)) == a32
-            )
+    # the shortest precision that reads back is found by bisection (longer always works)
+    lo = 1
+    hi = 9
+    k = 8 - e
+    mant = int(math.floor(_scale(a, k) + 0.5))
+    while lo < hi:
+        p = (lo + hi) // 2
+        kp = p - 1 - e
+        m, good = _round_trips(a, kp)
         if good:
+            hi = p
             mant = int(m)
-            break
-    # digits of mant, most significant first
-    nd = 0
-    t = mant
-    while t > 0:
-        digits[nd] = 48 + t % 10
-        t //= 10
+            k = kp
+        else:
+            lo = p + 1
+    nd = 1
+    while nd < 19 and mant >= _IPOW10[nd]:
         nd += 1
-    for z in range(nd // 2):
-        tmp = digits[z]
-        digits[z] = digits[nd - 1 - z]
-        digits[nd - 1 - z] = tmp
     exp_sci = nd - 1 - k  # value = d.ddd * 10**exp_sci
-    while nd > 1 and digits[nd - 1] == 48:
+    while nd > 1 and mant % 10 == 0:
+        mant //= 10
         nd -= 1
     if -4 <= exp_sci <= 8:
         if exp_sci >= 0:
             for z in range(exp_sci + 1):
-                out[pos] = digits[z] if z < nd else 48
+                out[pos] = _digit(mant, nd, z) if z < nd else 48
                 pos += 1
             if nd > exp_sci + 1:
                 out[pos] = 46
                 pos += 1
                 for z in range(exp_sci + 1, nd):
-                    out[pos] = digits[z]
+                    out[pos] = _digit(mant, nd, z)
                     pos += 1
         else:
             out[pos] = 48
@@ -389,16 +418,16 @@ def format_float32(x: float, out: np.ndarray, pos: int) -> int:
                 out[pos] = 48
                 pos += 1
             for z in range(nd):
-                out[pos] = digits[z]
+                out[pos] = _digit(mant, nd, z)
                 pos += 1
         return pos
-    out[pos] = digits[0]
+    out[pos] = _digit(mant, nd, 0)
     pos += 1
     if nd > 1:
         out[pos] = 46
         pos += 1
         for z in range(1, nd):
-            out[pos] = digits[z]
+            out[pos] = _digit(mant, nd, z)
             pos += 1
     out[pos] = 101  # 'e'
     pos += 1

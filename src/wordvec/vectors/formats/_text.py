@@ -2,14 +2,17 @@
 
 One line per word: ``word f1 f2 ... f_dim``, the word ending at the first space. The
 word2vec and fastText flavours start with a header line ``count dim``; GloVe has none.
-Reading streams the file in large chunks, parses each with a numba kernel straight
-into a growing float32 matrix and decodes all words at once at the end.
+Reading streams the file in large chunks of whole lines; each chunk is split between
+threads that parse it with a numba kernel (no GIL) straight into a growing float32
+matrix while the next chunk is read and decompressed; all words are decoded at once
+at the end.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +20,6 @@ import numpy as np
 from wordvec._io import atomic_write, check_readable, open_binary
 from wordvec.vectors.formats import _kernels as K
 from wordvec.vectors.formats._common import (
-    CHUNK_BYTES,
     ChunkReader,
     Loaded,
     RowBuffer,
@@ -30,7 +32,9 @@ from wordvec.vectors.formats._common import (
 
 logger = logging.getLogger(__name__)
 
+TEXT_CHUNK_BYTES = 16 * 1024 * 1024
 WRITE_BLOCK_BYTES = 16 * 1024 * 1024
+THREADS = 2
 
 
 def _show(line: bytes, limit: int = 80) -> str:
@@ -97,8 +101,7 @@ def _reparse_slow_rows(
         while end < n and buf[end] != 10:
             end += 1
         fields = buf[start:end].tobytes().split(b" ", 1)[1].split()
-        values = np.array([float(f) for f in fields], dtype=np.float64)
-        row = values.astype(np.float32)
+        row = np.array([float(f) for f in fields], dtype=np.float64).astype(np.float32)
         bad = np.flatnonzero(~np.isfinite(row))
         if bad.size:
             c = int(bad[0])
@@ -110,6 +113,67 @@ def _reparse_slow_rows(
         r = K.first_nonfinite_row(matrix, r + 1, rows0 + rows)
 
 
+class _Part:
+    """A run of whole lines of a chunk, parsed by one thread."""
+
+    def __init__(self, start: int, stop: int, lines: int, row0: int, max_rows: int) -> None:
+        self.start, self.stop, self.lines = start, stop, lines
+        self.row0, self.max_rows = row0, max_rows
+        self.result: tuple[int, int, int, int, int, int] = (K.OK, 0, start, 0, 0, 0)
+        self.words = b""
+        self.word_start = np.empty(0, np.int64)
+
+    def run(self, buf: np.ndarray, dim: int, matrix: np.ndarray) -> None:
+        if self.max_rows <= 0 or self.start >= self.stop:
+            return
+        self.word_start = np.empty(self.lines, np.int64)
+        word_end = np.empty(self.lines, np.int64)
+        self.result = K.parse_text_lines(
+            buf,
+            self.start,
+            self.stop,
+            dim,
+            matrix,
+            self.row0,
+            self.max_rows,
+            self.word_start,
+            word_end,
+        )
+        got = self.result[1]
+        if got:
+            size = int((word_end[:got] - self.word_start[:got]).sum()) + got
+            out = np.empty(size, np.uint8)
+            K.gather_words(buf, self.word_start, word_end, got, out)
+            self.words = out.tobytes()
+
+
+def _split(buf: np.ndarray, end: int, parts: int) -> list[tuple[int, int, int]]:
+    """Cut ``buf[:end]`` into up to ``parts`` runs of whole lines: ``(start, stop, lines)``."""
+    cuts = [0]
+    for j in range(1, parts):
+        cut = K.last_index(buf, end * j // parts, 10) + 1
+        if cut > cuts[-1]:
+            cuts.append(cut)
+    cuts.append(end)
+    runs = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        lines = K.count_byte(buf, a, b, 10)
+        if b > a and buf[b - 1] != 10:
+            lines += 1
+        runs.append((a, b, lines))
+    return runs
+
+
+def _blank_from(cur: ChunkReader, pos: int, end: int, nxt: ChunkReader) -> tuple[bool, int]:
+    """Whether all that follows ``cur.buf[pos]`` (``cur`` up to ``end``, then ``nxt`` and
+    the stream) is whitespace; if not, also the stream offset of the first data byte."""
+    data = cur.buf[pos:end]
+    white = (data == 32) | (data == 10) | (data == 13) | (data == 9)
+    if not white.all():
+        return False, cur.offset + pos + int(np.argmin(white))
+    return nxt.rest_is_blank()
+
+
 def read_text(
     path: str | Path,
     *,
@@ -119,7 +183,8 @@ def read_text(
     encoding: str,
     unicode_errors: str,
     duplicates: str,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int = TEXT_CHUNK_BYTES,
+    threads: int = THREADS,
 ) -> Loaded:
     """Read a text vector file (with or without a ``count dim`` header).
 
@@ -133,94 +198,98 @@ def read_text(
     path = check_readable(path, "vector file")
     header_lines = 1 if header else 0
     line_of = location(header_lines)
-    with open_binary(path) as stream:
-        reader = ChunkReader(stream, chunk_bytes)
+    with open_binary(path) as stream, ThreadPoolExecutor(max(1, threads)) as pool:
+        cur = ChunkReader(stream, chunk_bytes)
         count = None
         if header:
-            count, dim = parse_header(reader.read_line(), path, fmt)
-        reader.fill()
-        if reader.n == 0:
-            if header and count:
-                raise ValueError(
-                    f"{str(path)!r}: the header promises {count} vectors but the file ends "
-                    "after the header."
-                )
+            count, dim = parse_header(cur.read_line(), path, fmt)
+        cur.fill()
+        if cur.n == 0:
             if not header:
                 raise ValueError(
                     f"{str(path)!r} is empty; expected lines 'word f1 f2 ...' ({fmt} format)."
                 )
+            if count:
+                raise ValueError(
+                    f"{str(path)!r}: the header promises {count} vectors but the file ends "
+                    "after the header."
+                )
             return Loaded([], np.zeros((0, dim), np.float32), None, {})
         if not header:
-            first_end = np.flatnonzero(reader.buf[: reader.n] == 10)
-            end = int(first_end[0]) if first_end.size else reader.n
-            dim = _first_line_dim(reader.buf[:end].tobytes(), path)
-        target = count if count is not None else None
+            first = cur.buf[: min(cur.n, 1 << 20)].tobytes().split(b"\n", 1)[0]
+            dim = _first_line_dim(first, path)
+        target = count
         if limit is not None:
             target = limit if target is None else min(target, limit)
         max_rows = target if target is not None else np.iinfo(np.int64).max
 
+        nxt = ChunkReader(stream, chunk_bytes)
         rows = 0
-        parts: list[bytes] = []
+        words: list[bytes] = []
         buffer: RowBuffer | None = None
         total_guess = estimate_stream_size(path)
-        blank_at = -1
-        while rows < max_rows:
-            if not reader.eof:
-                reader.fill()
-            n = reader.n
-            if n == 0:
-                break
-            if reader.eof:
-                end = n
+        rest: tuple[ChunkReader, int, int, ChunkReader] | None = None  # where data may remain
+        blank_seen = False
+        while rows < max_rows and cur.n:
+            if cur.eof:
+                end = cur.n
             else:
-                end = K.last_index(reader.buf, n, 10) + 1
+                end = K.last_index(cur.buf, cur.n, 10) + 1
                 if end == 0:  # a line longer than the buffer: grow it
-                    reader.fill()
+                    cur.fill()
                     continue
-            lines = K.count_byte(reader.buf, end, 10) + 1
+            runs = _split(cur.buf, end, max(1, threads))
+            lines = sum(run[2] for run in runs)
             want = min(rows + lines, max_rows)
             if buffer is None:
                 guess = int(lines * total_guess / max(end, 1) * 1.02) + 64
                 buffer = RowBuffer(dim, min(max(guess, want), max_rows))
             buffer.ensure(want, rows)
-            word_start = np.empty(lines, np.int64)
-            word_end = np.empty(lines, np.int64)
-            status, got, consumed, err_pos, err_field, found = K.parse_text_lines(
-                reader.buf, end, dim, buffer.matrix, rows, max_rows - rows, word_start, word_end
-            )
-            if got:
-                _reparse_slow_rows(
-                    reader.buf, end, buffer.matrix, rows, got, word_start, path, line_of
-                )
-                size = int((word_end[:got] - word_start[:got]).sum()) + got
-                out = np.empty(size, np.uint8)
-                K.gather_words(reader.buf, word_start, word_end, got, out)
-                parts.append(out.tobytes())
-            line_no = header_lines + rows + got + 1
-            rows += got
-            if status == K.BLANK_LINE:
-                reader.consume(consumed)
-                blank, where = reader.rest_is_blank()
-                if not blank:
-                    raise ValueError(
-                        f"{str(path)!r}, line {line_no} is empty but more data follows (at "
-                        f"byte {where}); expected a word followed by {dim} numbers on every "
-                        "line. Remove the empty lines."
+            parts = []
+            row0 = rows
+            for a, b, n_lines in runs:
+                parts.append(_Part(a, b, n_lines, row0, max_rows - row0))
+                row0 += n_lines
+            futures = [pool.submit(part.run, cur.buf, dim, buffer.matrix) for part in parts]
+            nxt.take_rest(cur, end)  # the partial last line, then the next chunk
+            nxt.fill()
+            for future in futures:
+                future.result()
+            for part in parts:
+                status, got, line_start, err_pos, err_field, found = part.result
+                if got:
+                    _reparse_slow_rows(
+                        cur.buf, part.stop, buffer.matrix, rows, got, part.word_start,
+                        path, line_of,
                     )
-                blank_at = line_no
+                    words.append(part.words)
+                line_no = header_lines + rows + got + 1
+                rows += got
+                if status == K.BLANK_LINE:
+                    blank, where = _blank_from(cur, line_start, end, nxt)
+                    if not blank:
+                        raise ValueError(
+                            f"{str(path)!r}, line {line_no} is empty but more data follows "
+                            f"(at byte {where}); expected a word followed by {dim} numbers "
+                            "on every line. Remove the empty lines."
+                        )
+                    blank_seen = True
+                    break
+                if status != K.OK:
+                    line_end = err_pos
+                    while line_end < part.stop and cur.buf[line_end] != 10:
+                        line_end += 1
+                    _raise_line_error(
+                        status, path, fmt, line_no, dim, found, err_field,
+                        cur.buf[err_pos:line_end].tobytes(),
+                        cur.buf[line_start:line_end].tobytes(), header,
+                    )
+                if rows >= max_rows:
+                    rest = (cur, line_start, end, nxt)
+                    break
+            if blank_seen or rest is not None:
                 break
-            if status != K.OK:
-                line_end = err_pos
-                while line_end < end and reader.buf[line_end] != 10:
-                    line_end += 1
-                bad_line = reader.buf[consumed:line_end].tobytes()
-                _raise_line_error(
-                    status, path, fmt, line_no, dim, found, err_field,
-                    reader.buf[err_pos:line_end].tobytes(), bad_line, header,
-                )
-            reader.consume(consumed)
-            if reader.eof and reader.n == 0:
-                break
+            cur, nxt = nxt, cur
         if limit is None and count is not None:
             if rows < count:
                 raise ValueError(
@@ -228,8 +297,8 @@ def read_text(
                     f"only {rows} lines of vectors; the file is truncated or the header "
                     "is wrong."
                 )
-            if blank_at < 0:
-                blank, where = reader.rest_is_blank()
+            if not blank_seen:
+                blank, where = _blank_from(*rest) if rest is not None else cur.rest_is_blank()
                 if not blank:
                     raise ValueError(
                         f"{str(path)!r}, line {header_lines + rows + 1}: the header promises "
@@ -237,9 +306,9 @@ def read_text(
                         "header count."
                     )
     matrix = buffer.finish(rows) if buffer is not None else np.zeros((0, dim), np.float32)
-    words = decode_words(b"".join(parts), rows, encoding, unicode_errors, line_of, path)
+    word_list = decode_words(b"".join(words), rows, encoding, unicode_errors, line_of, path)
     logger.info("read %d x %d vectors from %s (%s format)", rows, dim, path, fmt)
-    return deduplicate(words, matrix, None, duplicates=duplicates, where=line_of, path=path)
+    return deduplicate(word_list, matrix, None, duplicates=duplicates, where=line_of, path=path)
 
 
 def _raise_line_error(

@@ -10,7 +10,9 @@ Metadata (strings): ``format`` = ``"wordvec.vectors"``, ``format_version`` = ``"
 ``count``, ``dim``.
 
 Loading maps the matrix read-only straight from the file (``mmap=True``), so even a
-large store opens in milliseconds; the words are decoded in one go.
+large store opens in milliseconds; the words are decoded in one go, and the word ->
+row lookup is built on first use (a file with repeated words, which ``Vectors.save``
+never writes, is reported then).
 
 >>> import numpy as np, tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "v.safetensors"
@@ -30,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from wordvec._io import atomic_write, check_readable, compression_of, open_binary
-from wordvec.vectors.formats._common import Loaded, deduplicate
+from wordvec.vectors.formats._common import Loaded
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +193,8 @@ def read(
         if data is not None:
             return np.frombuffer(data, dtype=dtype, count=nitems, offset=begin).reshape(shape)
         if mapped and nitems:
-            return np.memmap(path, dtype=dtype, mode="r", offset=begin, shape=shape)
+            mapped_array = np.memmap(path, dtype=dtype, mode="r", offset=begin, shape=shape)
+            return mapped_array.view(np.ndarray)
         return np.fromfile(path, dtype=dtype, count=nitems, offset=begin).reshape(shape)
 
     offsets = array("vocab_offsets", rows + 1)
@@ -202,17 +205,24 @@ def read(
         or np.any(np.diff(offsets) < 1)
     ):
         raise _bad(path, "'vocab_offsets' are not increasing offsets into 'vocab_bytes'")
-    blob = array("vocab_bytes", int(offsets[-1]) if rows else 0)
-    if rows and not np.all(blob[offsets[1:] - 1] == 10):
+    nbytes_used = int(offsets[-1]) if rows else 0
+    vocab_at = start + header["vocab_bytes"]["data_offsets"][0]
+    if data is not None:
+        raw = bytes(memoryview(data)[vocab_at : vocab_at + nbytes_used])
+    else:
+        with open(path, "rb") as f:
+            f.seek(vocab_at)
+            raw = f.read(nbytes_used)
+    ends = np.frombuffer(raw, dtype=np.uint8)[offsets[1:] - 1] if rows else np.zeros(0)
+    if rows and not np.all(ends == 10):
         raise _bad(path, "a word in 'vocab_bytes' does not end with a newline")
-    raw = blob.tobytes()
     try:
         text = raw.decode("utf-8", errors=unicode_errors)
     except UnicodeDecodeError as exc:
         row = int(np.searchsorted(offsets, exc.start, side="right")) - 1
         raise _bad(path, f"word {row} is not valid UTF-8 ({exc.reason})") from None
-    if raw.count(b"\n") == rows:
-        words = text.split("\n")
+    words = text.split("\n")
+    if len(words) == rows + 1:  # exactly one newline a word: the fast path
         words.pop()
     else:  # some words hold newlines: slice by offsets
         words = [
@@ -224,6 +234,5 @@ def read(
         matrix = matrix.copy()
     counts = array("counts", rows).copy() if "counts" in header else None
     logger.info("read %d x %d vectors from %s (native format, mmap=%s)", rows, dim, path, mmap)
-    return deduplicate(
-        words, matrix, counts, duplicates=duplicates, where=lambda i: f"word {i}", path=path
-    )
+    # words are unique by construction (Vectors.save); the lookup is built on first use
+    return Loaded(words, matrix, counts, None)
