@@ -4,6 +4,7 @@ Vocabularies and text streams, the embedding layer, word2vec training, and word
 vectors with their file formats, queries and evaluation, behind one flat API.
 """
 
+from wordvec.layers import Embedding, EmbeddingBag
 from wordvec.sequences import one_hot, pad_sequences
 from wordvec.text import iter_sentences, tokenize
 from wordvec.vocab import Vocab
@@ -11,6 +12,8 @@ from wordvec.vocab import Vocab
 __version__ = "0.1.0"
 
 __all__ = [
+    "Embedding",
+    "EmbeddingBag",
     "Vocab",
     "iter_sentences",
     "one_hot",

@@ -79,7 +79,7 @@ def mean_direction(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
     Shape:
         ``vectors (m, dim)``, ``weights (m,)`` -> ``(dim,)``
 
-    >>> mean_direction(np.eye(2, dtype=np.float32), np.array([1.0, -1.0])).round(4).tolist()
+    >>> mean_direction(np.eye(2, dtype=np.float32), np.array([1.0, -1.0])).astype(float).round(4).tolist()
     [0.7071, -0.7071]
     """
     weights = np.asarray(weights, dtype=np.float64)
@@ -101,7 +101,7 @@ def analogy_queries(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarra
         ``unit (n, dim)``, ``a, b, c (q,)`` -> ``(q, dim)``
 
     >>> u = np.eye(3, dtype=np.float32)
-    >>> analogy_queries(u, np.array([0]), np.array([1]), np.array([2])).round(4).tolist()
+    >>> analogy_queries(u, np.array([0]), np.array([1]), np.array([2])).astype(float).round(4).tolist()
     [[-0.5774, 0.5774, 0.5774]]
     """
     summed = (unit[b] + unit[c]) - unit[a]
@@ -205,7 +205,7 @@ def nearest(
 
     >>> u = np.eye(3, dtype=np.float32)
     >>> idx, sc = nearest(u, np.array([[1.0, 0.9, 0.0]]), topn=2)
-    >>> idx.tolist(), sc.round(3).tolist()
+    >>> idx.tolist(), sc.astype(float).round(3).tolist()
     ([[0, 1]], [[0.743, 0.669]])
     """
     topn = check_int(topn, "topn", minimum=1)
@@ -249,7 +249,7 @@ def cosmul_scores(unit: np.ndarray, positive: np.ndarray, negative: np.ndarray) 
         ``unit (n, dim)``, ``positive (p, dim)``, ``negative (m, dim)`` -> ``(n,)``
 
     >>> u = np.eye(2, dtype=np.float32)
-    >>> cosmul_scores(u, u[:1], u[1:]).round(3).tolist()
+    >>> cosmul_scores(u, u[:1], u[1:]).astype(float).round(3).tolist()
     [1.999, 0.5]
     """
     pos = (1.0 + unit @ np.asarray(positive, dtype=np.float32).T) / 2.0
@@ -268,7 +268,7 @@ def rank_by_centrality(unit_vectors: np.ndarray) -> np.ndarray:
     Shape:
         ``(m, dim) -> (m,)``
 
-    >>> rank_by_centrality(np.eye(2, dtype=np.float32)).round(4).tolist()
+    >>> rank_by_centrality(np.eye(2, dtype=np.float32)).astype(float).round(4).tolist()
     [0.7071, 0.7071]
     """
     mean = mean_direction(unit_vectors, np.ones(len(unit_vectors)))

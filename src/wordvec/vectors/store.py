@@ -274,9 +274,7 @@ class Vectors:
                 f"shape {arr.shape}."
             )
         if arr.size and arr.min() < 0:
-            raise ValueError(
-                f"counts must be >= 0, got {arr.min()} at row {int(arr.argmin())}."
-            )
+            raise ValueError(f"counts must be >= 0, got {arr.min()} at row {int(arr.argmin())}.")
         self._counts = _readonly(arr.astype(np.int64))
 
     @property
@@ -308,9 +306,7 @@ class Vectors:
 
     def _missing(self, word: object) -> KeyError:
         if not isinstance(word, str):
-            return KeyError(
-                f"words are strings, got {word!r} of type {type(word).__name__}."
-            )
+            return KeyError(f"words are strings, got {word!r} of type {type(word).__name__}.")
         close = [
             v
             for v in dict.fromkeys((word.lower(), word.title(), word.upper(), word.capitalize()))
@@ -415,9 +411,7 @@ class Vectors:
         if self._counts is None:
             n = min(n, len(self))
             words = self._words[:n]
-            return Vectors._trusted(
-                words, self._vectors[:n], None, dict(zip(words, range(n)))
-            )
+            return Vectors._trusted(words, self._vectors[:n], None, dict(zip(words, range(n))))
         order = np.argsort(-self._counts, kind="stable")[:n]
         return self.subset([self._words[i] for i in order])
 
@@ -436,9 +430,7 @@ class Vectors:
             )
         return arr, None
 
-    def _weighted(
-        self, positive: Any, negative: Any
-    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    def _weighted(self, positive: Any, negative: Any) -> tuple[np.ndarray, np.ndarray, list[int]]:
         positive = _as_list(positive, "positive")
         negative = _as_list(negative, "negative")
         if not positive and not negative:
@@ -449,9 +441,7 @@ class Vectors:
         for items, default in ((positive, 1.0), (negative, -1.0)):
             for item in items:
                 weight = default
-                if isinstance(item, tuple) and len(item) == 2 and isinstance(
-                    item[1], numbers.Real
-                ):
+                if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], numbers.Real):
                     item, weight = item
                 vec, row = self._query_vector(item)
                 vecs.append(vec)
@@ -629,7 +619,9 @@ class Vectors:
         >>> v.analogy("man", "king", "woman")[0]
         'queen'
         """
-        return self.most_similar(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)[0]
+        return self.most_similar(
+            positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab
+        )[0]
 
     def nearest(
         self,

@@ -270,9 +270,7 @@ def deduplicate(
         else:
             repeats.append((i, j))
     i, j = repeats[0]
-    head = (
-        f"{str(path)!r}: the word {words[i]!r} at {where(i)} was already seen at {where(j)}"
-    )
+    head = f"{str(path)!r}: the word {words[i]!r} at {where(i)} was already seen at {where(j)}"
     if duplicates == "error":
         raise ValueError(
             f"{head} ({len(repeats)} repeated word(s) in all); remove the repeats or pass "

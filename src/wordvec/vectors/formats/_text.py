@@ -259,8 +259,14 @@ def read_text(
                 status, got, line_start, err_pos, err_field, found = part.result
                 if got:
                     _reparse_slow_rows(
-                        cur.buf, part.stop, buffer.matrix, rows, got, part.word_start,
-                        path, line_of,
+                        cur.buf,
+                        part.stop,
+                        buffer.matrix,
+                        rows,
+                        got,
+                        part.word_start,
+                        path,
+                        line_of,
                     )
                     words.append(part.words)
                 line_no = header_lines + rows + got + 1
@@ -280,9 +286,16 @@ def read_text(
                     while line_end < part.stop and cur.buf[line_end] != 10:
                         line_end += 1
                     _raise_line_error(
-                        status, path, fmt, line_no, dim, found, err_field,
+                        status,
+                        path,
+                        fmt,
+                        line_no,
+                        dim,
+                        found,
+                        err_field,
                         cur.buf[err_pos:line_end].tobytes(),
-                        cur.buf[line_start:line_end].tobytes(), header,
+                        cur.buf[line_start:line_end].tobytes(),
+                        header,
                     )
                 if rows >= max_rows:
                     rest = (cur, line_start, end, nxt)
@@ -338,8 +351,7 @@ def _raise_line_error(
     if status == K.NOT_A_NUMBER:
         token = token_rest.split(b" ", 1)[0].split(b"\t", 1)[0]
         raise ValueError(
-            f"{where}, field {field + 1}: expected a number, found {_show(token)} in "
-            f"{_show(line)}."
+            f"{where}, field {field + 1}: expected a number, found {_show(token)} in {_show(line)}."
         )
     if status == K.EMPTY_WORD:
         raise ValueError(

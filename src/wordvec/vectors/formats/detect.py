@@ -58,8 +58,7 @@ def detect_format(path: str | Path) -> str:
         head = f.read(_PROBE_BYTES)
     if not head:
         raise ValueError(
-            f"{str(path)!r} is empty; expected a vector file (GloVe, word2vec, fastText or "
-            "native)."
+            f"{str(path)!r} is empty; expected a vector file (GloVe, word2vec, fastText or native)."
         )
     if len(head) >= 9:
         hlen = int.from_bytes(head[:8], "little")

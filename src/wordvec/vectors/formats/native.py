@@ -199,11 +199,7 @@ def read(
 
     offsets = array("vocab_offsets", rows + 1)
     nbytes = header["vocab_bytes"]["shape"][0]
-    if rows and (
-        offsets[0] != 0
-        or offsets[-1] > nbytes
-        or np.any(np.diff(offsets) < 1)
-    ):
+    if rows and (offsets[0] != 0 or offsets[-1] > nbytes or np.any(np.diff(offsets) < 1)):
         raise _bad(path, "'vocab_offsets' are not increasing offsets into 'vocab_bytes'")
     nbytes_used = int(offsets[-1]) if rows else 0
     vocab_at = start + header["vocab_bytes"]["data_offsets"][0]

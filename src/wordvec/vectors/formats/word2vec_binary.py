@@ -88,8 +88,14 @@ def read(
             word_start = np.empty(reader.n // (width + 2) + 1, np.int64)
             word_end = np.empty_like(word_start)
             status, got, consumed, err_pos = K.parse_binary_records(
-                reader.buf, reader.n, dim, raw, rows, min(cap, word_start.size),
-                word_start, word_end,
+                reader.buf,
+                reader.n,
+                dim,
+                raw,
+                rows,
+                min(cap, word_start.size),
+                word_start,
+                word_end,
             )
             del raw
             if got:
