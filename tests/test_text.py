@@ -41,8 +41,9 @@ def test_chunk_keeps_every_token():
     assert sum(pieces, []) == tokens
 
 
-@pytest.mark.parametrize("opener,suffix", [(open, ""), (gzip.open, ".gz"),
-                                           (bz2.open, ".bz2"), (lzma.open, ".xz")])
+@pytest.mark.parametrize(
+    "opener,suffix", [(open, ""), (gzip.open, ".gz"), (bz2.open, ".bz2"), (lzma.open, ".xz")]
+)
 def test_files_any_compression(tmp_path: Path, opener, suffix):
     p = tmp_path / f"c.txt{suffix}"
     with opener(p, "wt", encoding="utf-8") as f:

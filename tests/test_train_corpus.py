@@ -61,9 +61,7 @@ def test_encode_roundtrips_real_text(tmp_path: Path, bench_lines: list[str]) -> 
 
 
 def test_encode_splits_long_sentences(tmp_path: Path) -> None:
-    enc = encode_corpus(
-        [["a"] * 7, "b c"], tmp_path, tokenizer="whitespace", max_sentence_length=3
-    )
+    enc = encode_corpus([["a"] * 7, "b c"], tmp_path, tokenizer="whitespace", max_sentence_length=3)
     assert [len(s) for s in _decode(enc)] == [3, 3, 1, 2]
     assert enc.max_sentence_length == 3
 

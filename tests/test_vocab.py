@@ -20,8 +20,9 @@ def test_min_count_max_size_and_specials():
     assert Vocab.build(sents, max_size=3).tokens == ["<pad>", "<unk>", "x"]
     v = Vocab.build(sents, specials=())
     assert v.tokens == ["x", "y", "z"] and v.pad_index is None and v.unk_index is None
-    v = Vocab.build(sents, specials=("[PAD]", "[UNK]", "[CLS]"), pad_token="[PAD]",
-                    unk_token="[UNK]")
+    v = Vocab.build(
+        sents, specials=("[PAD]", "[UNK]", "[CLS]"), pad_token="[PAD]", unk_token="[UNK]"
+    )
     assert v.index("[CLS]") == 2 and v.encode(["q"]) == [1]
 
 

@@ -128,7 +128,14 @@ def _tsne(x: np.ndarray, seed: int) -> np.ndarray:
         raise ImportError(_NO_SKLEARN) from exc
     perplexity = min(30.0, (n - 1) / 3.0)
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed)
-    return np.asarray(tsne.fit_transform(x), dtype=np.float64)
+    # One OpenMP thread: plots hold few points, and on a busy machine the spinning
+    # OpenMP threads of Barnes-Hut t-SNE run 20-50x slower than a single thread.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
+        return np.asarray(tsne.fit_transform(x), dtype=np.float64)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return np.asarray(tsne.fit_transform(x), dtype=np.float64)
 
 
 def check_dependencies(method: str = "pca") -> None:

@@ -25,19 +25,16 @@ from wordvec.layers.functional import BAG_MODES
 from wordvec.layers.initializers import check_matrix
 from wordvec.sequences import pad_sequences
 from wordvec.text import Tokenizer, resolve_tokenizer, tokenize
+from wordvec.transfer import OOV_CHOICES, embedding_matrix
+from wordvec.vectors import Vectors
 from wordvec.vocab import Vocab
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-    from wordvec.vectors import Vectors
-
 logger = logging.getLogger(__name__)
 
 __all__ = ["Collate", "collate", "embedding", "embedding_bag", "encode_batch"]
-
-OOV_CHOICES = ("random", "zeros")
-
 
 def _import_torch() -> Any:
     """Import torch or raise an ImportError naming the ``wordvec[torch]`` extra."""
@@ -119,8 +116,6 @@ def pretrained_layer(
     >>> layer.embeddings.shape, layer.trainable
     ((3, 3), False)
     """
-    from wordvec.vectors import Vectors
-
     freeze = check_bool(freeze, "freeze")
     oov = check_choice(oov, "oov", OOV_CHOICES)
     if vocab is not None:
@@ -129,8 +124,6 @@ def pretrained_layer(
         if vocab is None:
             matrix = vectors_or_matrix.vectors
         else:
-            from wordvec.transfer import embedding_matrix
-
             matrix = embedding_matrix(vocab, vectors_or_matrix, oov=oov, seed=seed)
     else:
         source = vectors_or_matrix

@@ -33,7 +33,7 @@ PROBE_WORDS = ("king", "ship", "love", "elizabeth", "whale", "sea", "war")
 MAX_PROBES = 5
 #: The analogy the report shows: a - b + c.
 REPORT_ANALOGY = ("king", "man", "woman")
-REPORT_TOPN = 8
+REPORT_TOPN = 6
 RESTRICT_VOCAB = 30_000
 
 _HELP = """Train word vectors with word2vec on CORPUS (text files, compressed files or

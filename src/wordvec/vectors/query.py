@@ -79,7 +79,8 @@ def mean_direction(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
     Shape:
         ``vectors (m, dim)``, ``weights (m,)`` -> ``(dim,)``
 
-    >>> mean_direction(np.eye(2, dtype=np.float32), np.array([1.0, -1.0])).astype(float).round(4).tolist()
+    >>> m = mean_direction(np.eye(2, dtype=np.float32), np.array([1.0, -1.0]))
+    >>> m.astype(float).round(4).tolist()
     [0.7071, -0.7071]
     """
     weights = np.asarray(weights, dtype=np.float64)
@@ -101,7 +102,8 @@ def analogy_queries(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarra
         ``unit (n, dim)``, ``a, b, c (q,)`` -> ``(q, dim)``
 
     >>> u = np.eye(3, dtype=np.float32)
-    >>> analogy_queries(u, np.array([0]), np.array([1]), np.array([2])).astype(float).round(4).tolist()
+    >>> q = analogy_queries(u, np.array([0]), np.array([1]), np.array([2]))
+    >>> q.astype(float).round(4).tolist()
     [[-0.5774, 0.5774, 0.5774]]
     """
     summed = (unit[b] + unit[c]) - unit[a]
@@ -250,7 +252,7 @@ def cosmul_scores(unit: np.ndarray, positive: np.ndarray, negative: np.ndarray) 
 
     >>> u = np.eye(2, dtype=np.float32)
     >>> cosmul_scores(u, u[:1], u[1:]).astype(float).round(3).tolist()
-    [1.999, 0.5]
+    [2.0, 0.5]
     """
     pos = (1.0 + unit @ np.asarray(positive, dtype=np.float32).T) / 2.0
     scores = np.prod(pos, axis=1)

@@ -128,7 +128,8 @@ class Vectors:
             )
         if arr.shape[1] < 1:
             raise ValueError(f"vectors must have at least one column, got shape {arr.shape}.")
-        arr = np.ascontiguousarray(arr, dtype=np.float32)
+        with np.errstate(over="ignore"):
+            arr = np.ascontiguousarray(arr, dtype=np.float32)
         bad = first_nonfinite_row(arr, 0, n)
         if bad >= 0:
             raise ValueError(
@@ -530,9 +531,7 @@ class Vectors:
         """
         topn = check_int(topn, "topn", minimum=1)
         vec, _ = self._query_vector(vector)
-        idx, scores = Q.nearest(
-            self.unit, vec[None, :], topn=topn, restrict_vocab=restrict_vocab, normalize=False
-        )
+        idx, scores = Q.nearest(self.unit, vec[None, :], topn=topn, restrict_vocab=restrict_vocab)
         return self._pairs(idx[0], scores[0])
 
     def similar_by_word(

@@ -313,7 +313,7 @@ def first_nonfinite_row(matrix: np.ndarray, start: int, stop: int) -> int:
 @njit(cache=True, nogil=True)
 def _decimal_exponent(a: float) -> int:
     """Return ``e`` with ``10**e <= a < 10**(e+1)`` (approximately, for digit generation)."""
-    return int(math.floor(math.log10(a)))
+    return math.floor(math.log10(a))
 
 
 @njit(cache=True, nogil=True)
@@ -341,7 +341,7 @@ def _digit(mant: int, nd: int, z: int) -> int:
 def _round_trips(a: float, k: int) -> tuple[float, bool]:
     """Round ``a * 10**k`` to an integer ``m``; does ``m * 10**-k`` read back as float32 ``a``?"""
     a32 = np.float32(a)
-    m = math.floor(_scale(a, k) + 0.5)
+    m = np.rint(_scale(a, k))
     if -22 <= k <= 22:
         # exactly what the reader (and Python's float) computes: one rounding
         back = m / _POW10[k] if k >= 0 else m * _POW10[-k]
@@ -381,7 +381,7 @@ def format_float32(x: float, out: np.ndarray, pos: int) -> int:
     lo = 1
     hi = 9
     k = 8 - e
-    mant = int(math.floor(_scale(a, k) + 0.5))
+    mant = int(np.rint(_scale(a, k)))
     while lo < hi:
         p = (lo + hi) // 2
         kp = p - 1 - e

@@ -10,6 +10,7 @@ at the end.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -101,7 +102,8 @@ def _reparse_slow_rows(
         while end < n and buf[end] != 10:
             end += 1
         fields = buf[start:end].tobytes().split(b" ", 1)[1].split()
-        row = np.array([float(f) for f in fields], dtype=np.float64).astype(np.float32)
+        with np.errstate(over="ignore"):
+            row = np.array([float(f) for f in fields], dtype=np.float64).astype(np.float32)
         bad = np.flatnonzero(~np.isfinite(row))
         if bad.size:
             c = int(bad[0])
@@ -156,7 +158,7 @@ def _split(buf: np.ndarray, end: int, parts: int) -> list[tuple[int, int, int]]:
             cuts.append(cut)
     cuts.append(end)
     runs = []
-    for a, b in zip(cuts[:-1], cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         lines = K.count_byte(buf, a, b, 10)
         if b > a and buf[b - 1] != 10:
             lines += 1
@@ -196,6 +198,21 @@ def read_text(
             the line.
     """
     path = check_readable(path, "vector file")
+    line_of = location(1 if header else 0)
+    # parse in a helper so that its buffers are freed before the words are decoded
+    rows, matrix, words = _parse_stream(
+        path, header=header, fmt=fmt, limit=limit, chunk_bytes=chunk_bytes, threads=threads
+    )
+    word_list = decode_words(b"".join(words), rows, encoding, unicode_errors, line_of, path)
+    del words
+    logger.info("read %d x %d vectors from %s (%s format)", rows, matrix.shape[1], path, fmt)
+    return deduplicate(word_list, matrix, None, duplicates=duplicates, where=line_of, path=path)
+
+
+def _parse_stream(
+    path: Path, *, header: bool, fmt: str, limit: int | None, chunk_bytes: int, threads: int
+) -> tuple[int, np.ndarray, list[bytes]]:
+    """Parse the whole file; return the row count, the trimmed matrix and the word blobs."""
     header_lines = 1 if header else 0
     line_of = location(header_lines)
     with open_binary(path) as stream, ThreadPoolExecutor(max(1, threads)) as pool:
@@ -214,7 +231,7 @@ def read_text(
                     f"{str(path)!r}: the header promises {count} vectors but the file ends "
                     "after the header."
                 )
-            return Loaded([], np.zeros((0, dim), np.float32), None, {})
+            return 0, np.zeros((0, dim), np.float32), []
         if not header:
             first = cur.buf[: min(cur.n, 1 << 20)].tobytes().split(b"\n", 1)[0]
             dim = _first_line_dim(first, path)
@@ -319,9 +336,7 @@ def read_text(
                         "header count."
                     )
     matrix = buffer.finish(rows) if buffer is not None else np.zeros((0, dim), np.float32)
-    word_list = decode_words(b"".join(words), rows, encoding, unicode_errors, line_of, path)
-    logger.info("read %d x %d vectors from %s (%s format)", rows, dim, path, fmt)
-    return deduplicate(word_list, matrix, None, duplicates=duplicates, where=line_of, path=path)
+    return rows, matrix, words
 
 
 def _raise_line_error(

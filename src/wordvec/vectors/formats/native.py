@@ -159,7 +159,7 @@ def read(
         with open_binary(path) as f:
             data = f.read()
         size = len(data)
-        header, meta, start = read_header(path, data[: min(size, _MAX_HEADER + 8)], size)
+        header, _, start = read_header(path, data[: min(size, _MAX_HEADER + 8)], size)
     else:
         size = path.stat().st_size
         with open(path, "rb") as f:
@@ -167,7 +167,7 @@ def read(
             hlen = int.from_bytes(head, "little") if len(head) == 8 else 0
             head += f.read(min(hlen, _MAX_HEADER))
         data = None
-        header, meta, start = read_header(path, head, size)
+        header, _, start = read_header(path, head, size)
 
     vec_info = header["vectors"]
     if vec_info["dtype"] != "F32" or len(vec_info["shape"]) != 2:

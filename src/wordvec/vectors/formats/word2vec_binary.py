@@ -69,6 +69,17 @@ def read(
             gives the byte offset.
     """
     path = check_readable(path, "vector file")
+    rows, matrix, parts = _parse_stream(path, limit=limit, chunk_bytes=chunk_bytes)
+    words = decode_words(b"".join(parts), rows, encoding, unicode_errors, record_location, path)
+    del parts
+    logger.info("read %d x %d vectors from %s (%s format)", rows, matrix.shape[1], path, NAME)
+    return deduplicate(words, matrix, None, duplicates=duplicates, where=record_location, path=path)
+
+
+def _parse_stream(
+    path: Path, *, limit: int | None, chunk_bytes: int
+) -> tuple[int, np.ndarray, list[bytes]]:
+    """Parse the whole file; return the row count, the checked matrix and the word blobs."""
     with open_binary(path) as stream:
         reader = ChunkReader(stream, chunk_bytes)
         count, dim = parse_header(reader.read_line(max_bytes=4096), path, NAME)
@@ -150,9 +161,7 @@ def read(
             f"({matrix[bad][~np.isfinite(matrix[bad])][:3].tolist()} ...); the file is "
             "damaged, or is not word2vec binary."
         )
-    words = decode_words(b"".join(parts), rows, encoding, unicode_errors, record_location, path)
-    logger.info("read %d x %d vectors from %s (%s format)", rows, dim, path, NAME)
-    return deduplicate(words, matrix, None, duplicates=duplicates, where=record_location, path=path)
+    return rows, matrix, parts
 
 
 def write(
