@@ -70,6 +70,17 @@ def stderr_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def esc(text: object) -> str:
+    r"""Escape ``text`` for rich markup, so a word such as ``[b]`` prints as itself.
+
+    >>> print(esc("[b]"))
+    \[b]
+    """
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 def error_message(exc: BaseException) -> str:
     """Return the one-line message of ``exc``, without KeyError's quotes.
 

@@ -117,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     wv.save(out, format=fmt)
     stdout_console().print(
         f"{args.input} ({in_fmt}) -> {out} ({fmt}): {len(wv):,} words x {wv.dim}, "
-        f"{human_bytes(out.stat().st_size)}"
+        f"{human_bytes(out.stat().st_size)}",
+        markup=False,
     )
     return 0

@@ -10,6 +10,7 @@ from wordvec.cli._common import (
     add_common,
     add_limit,
     epilog,
+    esc,
     existing_file,
     fmt_float,
     fmt_percent,
@@ -142,7 +143,7 @@ def render(
     console = stdout_console()
     scope = f"{restrict:,} most frequent words" if restrict else "all words"
     table = Table(
-        title=f"Analogies: {Path(analogies['file']).name} ({scope})",
+        title=esc(f"Analogies: {Path(analogies['file']).name} ({scope})"),
         box=box.SIMPLE_HEAD,
         title_justify="left",
         show_footer=True,
@@ -153,7 +154,7 @@ def render(
     table.add_column("answered", justify="right", footer=f"{analogies['answered']:,}")
     for s in analogies["sections"]:
         table.add_row(
-            s["section"],
+            esc(s["section"]),
             fmt_percent(s["accuracy"]) if s["answered"] else "-",
             f"{s['correct']:,}",
             f"{s['answered']:,}",
@@ -171,7 +172,7 @@ def render(
     table.add_column("out of vocabulary", justify="right")
     for s in similarity:
         table.add_row(
-            Path(s["file"]).name,
+            esc(Path(s["file"]).name),
             fmt_float(s["spearman"], 4),
             fmt_float(s["pearson"], 4),
             f"{s['pairs']:,}",

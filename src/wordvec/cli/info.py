@@ -10,6 +10,7 @@ import numpy as np
 from wordvec.cli._common import (
     add_common,
     epilog,
+    esc,
     existing_file,
     human_bytes,
     load_vectors,
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("file", facts["path"])
+    table.add_row("file", esc(facts["path"]))
     table.add_row("format", fmt)
     table.add_row("size", human_bytes(facts["file_bytes"]))
     table.add_row("words", f"{facts['words']:,}")
@@ -90,6 +91,6 @@ def run(args: argparse.Namespace) -> int:
     table.add_row("counts", "yes" if facts["has_counts"] else "no")
     if facts["mean_norm"] is not None:
         table.add_row("mean norm", f"{facts['mean_norm']:.3f}")
-    table.add_row("first words", " ".join(repr(w) for w in facts["examples"]))
+    table.add_row("first words", esc(" ".join(repr(w) for w in facts["examples"])))
     stdout_console().print(table)
     return 0

@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     stdout_console().print(
-        f"wrote {result.path} ({width}x{height}, {len(result.words)} words, {args.method})"
+        f"wrote {result.path} ({width}x{height}, {len(result.words)} words, {args.method})",
+        markup=False,
     )
     return 0

@@ -9,6 +9,7 @@ from wordvec.cli._common import (
     add_common,
     add_limit,
     epilog,
+    esc,
     load_vectors,
     positive_int,
     print_json,
@@ -117,7 +118,7 @@ def _scored_table(items: list[tuple[str, float]], header: str = "word") -> Any:
     table.add_column(header)
     table.add_column("cosine", justify="right")
     for rank, (word, score) in enumerate(items, start=1):
-        table.add_row(str(rank), word, f"{score:.4f}")
+        table.add_row(str(rank), esc(word), f"{score:.4f}")
     return table
 
 
@@ -133,7 +134,7 @@ def run_neighbors(args: argparse.Namespace) -> int:
         return 0
     console = stdout_console()
     for w, r in results.items():
-        console.print(f"nearest to [bold]{w}[/bold]:")
+        console.print(f"nearest to [bold]{esc(w)}[/bold]:")
         console.print(_scored_table(r, "neighbour"))
     return 0
 
@@ -145,7 +146,8 @@ def run_similarity(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"a": args.a, "b": args.b, "similarity": score})
         return 0
-    stdout_console().print(f"similarity({args.a}, {args.b}) = [bold]{score:.4f}[/bold]")
+    a, b = esc(args.a), esc(args.b)
+    stdout_console().print(f"similarity({a}, {b}) = [bold]{score:.4f}[/bold]")
     return 0
 
 
@@ -163,7 +165,8 @@ def run_analogy(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    title = f"[bold]{args.a}[/bold] is to [bold]{args.b}[/bold] as [bold]{args.c}[/bold] is to ?"
+    a, b, c = esc(args.a), esc(args.b), esc(args.c)
+    title = f"[bold]{a}[/bold] is to [bold]{b}[/bold] as [bold]{c}[/bold] is to ?"
     console = stdout_console()
     console.print(title)
     console.print(_scored_table(answers, "answer"))
@@ -177,5 +180,6 @@ def run_doesnt_match(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"words": args.words, "doesnt_match": odd})
         return 0
-    stdout_console().print(f"[bold]{odd}[/bold] does not match {', '.join(args.words)}")
+    others = esc(", ".join(args.words))
+    stdout_console().print(f"[bold]{esc(odd)}[/bold] does not match {others}")
     return 0

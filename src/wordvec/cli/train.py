@@ -13,6 +13,7 @@ from wordvec.cli._common import (
     CLIError,
     add_common,
     epilog,
+    esc,
     fmt_float,
     fmt_percent,
     positive_int,
@@ -33,7 +34,7 @@ PROBE_WORDS = ("king", "ship", "love", "elizabeth", "whale", "sea", "war")
 MAX_PROBES = 5
 #: The analogy the report shows: a - b + c.
 REPORT_ANALOGY = ("king", "man", "woman")
-REPORT_TOPN = 6
+REPORT_TOPN = 8
 RESTRICT_VOCAB = 30_000
 
 _HELP = """Train word vectors with word2vec on CORPUS (text files, compressed files or
@@ -187,8 +188,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         err.print(
             f"Training {model.arch} (dim {model.dim}, window {model.window}, "
-            f"{model.epochs} epochs, {model.workers} threads) on {corpus_name}; "
-            "reading the corpus first..."
+            f"{_plural(model.epochs, 'epoch')}, {_plural(model.workers, 'thread')}) on "
+            f"{corpus_name}; "
+            "reading the corpus first...",
+            markup=False,
         )
     t0 = time.perf_counter()
     wv = model.fit(corpus)
@@ -284,25 +287,26 @@ def render_report(report: dict[str, Any]) -> None:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
-    facts.add_row("corpus", report["corpus"])
+    facts.add_row("corpus", esc(report["corpus"]))
     facts.add_row(
         "model",
         f"{cfg['arch']}, dim {cfg['dim']}, window {cfg['window']}, negative "
-        f"{cfg['negative']}, min_count {cfg['min_count']}, {cfg['epochs']} epochs",
+        f"{cfg['negative']}, min_count {cfg['min_count']}, {_plural(cfg['epochs'], 'epoch')}",
     )
     facts.add_row("vocabulary", f"{report['vocab_size']:,} words")
     if report["corpus_words_in_vocab"] is not None:
         facts.add_row("tokens", f"{report['corpus_words_in_vocab']:,} in vocabulary")
     if report["words_per_second"]:
         facts.add_row(
-            "speed", f"{report['words_per_second']:,.0f} words/s ({cfg['workers']} threads)"
+            "speed",
+            f"{report['words_per_second']:,.0f} words/s ({_plural(cfg['workers'], 'thread')})",
         )
     facts.add_row(
         "time",
         f"{report['train_seconds']:.1f} s training, {report['total_seconds']:.1f} s in all "
         f"(reading {report['read_seconds']:.1f} s)",
     )
-    facts.add_row("output", f"{report['output']} ({report['format']})")
+    facts.add_row("output", esc(f"{report['output']} ({report['format']})"))
     an, sim = report["analogies"], report["wordsim353"]
     facts.add_row(
         "analogies",
@@ -319,16 +323,29 @@ def render_report(report: dict[str, Any]) -> None:
 
     if report["neighbors"]:
         table = Table(
-            title="Nearest neighbours (cosine)", box=box.SIMPLE_HEAD, title_justify="left"
+            title="Nearest neighbours (by cosine similarity)",
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
         )
         table.add_column("word", style="bold")
         table.add_column("neighbours")
         for word, items in report["neighbors"].items():
-            table.add_row(word, ", ".join(f"{n} [dim]{s:.2f}[/dim]" for n, s in items))
+            table.add_row(esc(word), esc(", ".join(n for n, _ in items)))
         console.print(table)
     if report["king - man + woman"]:
         items = report["king - man + woman"]
-        console.print(
-            "[bold]king - man + woman[/bold] = "
-            + ", ".join(f"{n} [dim]{s:.2f}[/dim]" for n, s in items)
-        )
+        console.print("[bold]king - man + woman[/bold] = " + _scored(items))
+
+
+def _scored(items: list[list[Any]]) -> str:
+    """``word (score), ...`` with the scores dimmed."""
+    return ", ".join(f"{esc(n)} [dim]({s:.2f})[/dim]" for n, s in items)
+
+
+def _plural(n: int, noun: str) -> str:
+    """``"1 epoch"``, ``"5 epochs"``.
+
+    >>> _plural(1, "epoch"), _plural(2, "thread")
+    ('1 epoch', '2 threads')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -152,9 +152,7 @@ class Word2Vec:
             workers = _cpu_count()
         self.workers = check_int(workers, "workers", minimum=1)
         self.seed = check_int(seed, "seed", minimum=0, maximum=2**63 - 1)
-        self.max_sentence_length = check_int(
-            max_sentence_length, "max_sentence_length", minimum=1
-        )
+        self.max_sentence_length = check_int(max_sentence_length, "max_sentence_length", minimum=1)
         resolve_tokenizer(tokenizer)
         self.tokenizer = tokenizer
         if not (progress == "auto" or isinstance(progress, bool)):
@@ -264,6 +262,9 @@ class Word2Vec:
             t1 = time.perf_counter()
             self._train(enc, remap, job_words)
             t_train = time.perf_counter() - t1
+        # a fresh Vectors (a read-only view of input_weights): no stale cached norms
+        wv = cast(Vectors, self.wv)
+        self.wv = Vectors(wv.words, self.input_weights, wv.counts)
         self.timings = {
             "read": t_read,
             "train": t_train,
@@ -488,13 +489,11 @@ class Word2Vec:
         model = cls(**config)
         raw = arrays["words_utf8"].tobytes()
         offsets = arrays["word_offsets"]
-        words = [
-            raw[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(len(offsets) - 1)
-        ]
-        model.input_weights = np.ascontiguousarray(arrays["input_weights"], dtype=np.float32)
-        model.output_weights = np.ascontiguousarray(arrays["output_weights"], dtype=np.float32)
+        words = [raw[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(len(offsets) - 1)]
+        # safetensors hands out read-only arrays; training needs writable copies
+        model.input_weights = np.array(arrays.pop("input_weights"), dtype=np.float32)
+        model.output_weights = np.array(arrays.pop("output_weights"), dtype=np.float32)
         model.wv = Vectors(words, model.input_weights, arrays["counts"].astype(np.int64))
-        model.input_weights = model.wv.vectors  # share the memory with wv
         model.losses = [float(x) for x in json.loads(meta.get("losses", "[]"))]
         model._epochs_done = int(meta.get("epochs_done", "0"))
         return model
