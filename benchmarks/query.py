@@ -32,9 +32,9 @@ def _agree(ours: list[tuple[str, float]], theirs: list[tuple[str, float]]) -> tu
     same = [w for w, _ in ours] == [w for w, _ in theirs]
     if same:
         return True, True
-    close = all(
-        abs(a - b) < 1e-6 for (_, a), (_, b) in zip(ours, theirs)
-    ) and all(w1 == w2 or abs(s1 - s2) < 1e-6 for (w1, s1), (w2, s2) in zip(ours, theirs))
+    close = all(abs(a - b) < 1e-6 for (_, a), (_, b) in zip(ours, theirs)) and all(
+        w1 == w2 or abs(s1 - s2) < 1e-6 for (w1, s1), (w2, s2) in zip(ours, theirs)
+    )
     return False, close
 
 
@@ -76,8 +76,7 @@ def main() -> None:
     print(f"{args.queries} most_similar queries (topn={args.topn}) on {len(vectors)} words")
     print(f"  wordvec batched  : {ours_m:8.3f} s  (runs: {', '.join(f'{t:.3f}' for t in ours_t)})")
     print(
-        f"  gensim one by one: {theirs_m:8.3f} s  "
-        f"(runs: {', '.join(f'{t:.3f}' for t in theirs_t)})"
+        f"  gensim one by one: {theirs_m:8.3f} s  (runs: {', '.join(f'{t:.3f}' for t in theirs_t)})"
     )
     print(f"  speed-up x{theirs_m / ours_m:.1f}")
     print(

@@ -59,7 +59,6 @@ def write_plain_copy(src: Path, dst: Path, max_words: int | None) -> int:
 def _evaluate(words: list[str], vectors) -> tuple[float, float]:
     try:
         from wordvec.evaluate import evaluate_analogies, evaluate_similarity
-
         from wordvec.vectors import Vectors
 
         vec = Vectors(words, vectors)
@@ -152,25 +151,28 @@ def main() -> None:
             f"{'analogy':>8} {'WS353':>7} {'RSS MB':>7} {'read s':>7}"
         )
         print(header)
-        summary = []
-        for arch in archs:
-            rows: dict[str, list[dict]] = {"gensim": [], "wordvec": []}
-            for seed in seeds:
+        rows: dict[tuple[str, str], list[dict]] = {}
+        # seeds outermost, so an interrupted run still covers both architectures
+        for seed in seeds:
+            for arch in archs:
                 for tool in ("gensim", "wordvec"):
                     r = run(tool, arch, seed, corpus, args.workers)
                     r["wps"] = total / r["wall_s"]
-                    rows[tool].append(r)
-                    ratio = r["wps"] / rows["gensim"][-1]["wps"]
+                    rows.setdefault((tool, arch), []).append(r)
+                    ratio = r["wps"] / rows[("gensim", arch)][-1]["wps"]
                     print(
                         f"{tool:8} {arch:8} {seed:>4} {r['wall_s']:8.1f} {r['wps']:11,.0f} "
                         f"{ratio:6.2f} {100 * r['analogy']:7.2f}% {r['ws353']:7.3f} "
                         f"{r['rss_mb']:7.0f} {r.get('read_s', float('nan')):7.1f}",
                         flush=True,
                     )
-            g, w = rows["gensim"], rows["wordvec"]
-            med = {t: statistics.median(x["wps"] for x in rows[t]) for t in rows}
+        summary = []
+        for arch in archs:
+            g, w = rows[("gensim", arch)], rows[("wordvec", arch)]
+            med_g = statistics.median(x["wps"] for x in g)
+            med_w = statistics.median(x["wps"] for x in w)
             summary.append(
-                f"{arch:8} speed ratio (median words/s) {med['wordvec'] / med['gensim']:.2f}x | "
+                f"{arch:8} speed ratio (median words/s) {med_w / med_g:.2f}x | "
                 f"analogy {100 * _mean(w, 'analogy'):.2f}% vs {100 * _mean(g, 'analogy'):.2f}% "
                 f"| WS353 {_mean(w, 'ws353'):.3f} vs {_mean(g, 'ws353'):.3f} | "
                 f"peak RSS {max(x['rss_mb'] for x in w):.0f} vs "

@@ -68,8 +68,11 @@ EMBEDDINGS = (
     "wordvec-frozen",
     "wordvec-finetuned",
 )
-#: Default maximum epochs per model (the best epoch on the validation books is kept).
+#: Per model: maximum epochs, epochs without validation gain before stopping, Adam learning
+#: rate (chosen on the validation books; the best validation epoch is kept).
 MAX_EPOCHS = {"mean": 20, "cnn": 8}
+PATIENCE = {"mean": 3, "cnn": 2}
+LEARNING_RATE = {"mean": 1e-2, "cnn": 3e-3}
 
 
 # ------------------------------------------------------------------------------ data
@@ -190,8 +193,9 @@ class Prepared:
     max_len: int
 
 
-def prepare(task: Task, *, min_count: int = 2, max_len: int = 200, val_share: float = 0.15
-            ) -> Prepared:
+def prepare(
+    task: Task, *, min_count: int = 2, max_len: int = 200, val_share: float = 0.15
+) -> Prepared:
     """Tokenize once, build the vocabulary from the training split, carve the validation books.
 
     The texts of the returned splits are their :func:`wordvec.tokenize` tokens joined by
@@ -199,8 +203,9 @@ def prepare(task: Task, *, min_count: int = 2, max_len: int = 200, val_share: fl
     """
 
     def tokenized(split: Split) -> Split:
-        return Split([" ".join(wordvec.tokenize(t)) for t in split.texts], split.labels,
-                     split.books)
+        return Split(
+            [" ".join(wordvec.tokenize(t)) for t in split.texts], split.labels, split.books
+        )
 
     train, test = tokenized(task.train), tokenized(task.test)
     vocab = wordvec.Vocab.build((t.split() for t in train.texts), min_count=min_count)
@@ -233,15 +238,19 @@ def ensure_wordvec_vectors(path: str | os.PathLike = WORDVEC_PATH) -> Path:
     if path.exists():
         return path
     exe = shutil.which("wordvec")
-    cmd = [exe] if exe else [sys.executable, "-m", "wordvec.cli"]
-    cmd += [str(BENCH_PATH), "--tokenizer", "whitespace", "-o", str(path)]
+    cmd = [exe] if exe else [sys.executable, "-m", "wordvec"]
+    cmd += ["train", str(BENCH_PATH), "--tokenizer", "whitespace", "-o", str(path)]
     logger.warning("%s is missing; training it: %s", path, " ".join(cmd))
     subprocess.run(cmd, check=True)
     return path
 
 
-def vectors_for(embedding: str, glove: str | os.PathLike, wordvec_vectors: str | os.PathLike,
-                limit: int | None = None) -> Any:
+def vectors_for(
+    embedding: str,
+    glove: str | os.PathLike,
+    wordvec_vectors: str | os.PathLike,
+    limit: int | None = None,
+) -> Any:
     """The pretrained vectors an embedding setting uses (None for ``"random"``)."""
     if embedding.startswith("glove"):
         return load_vectors(str(glove), limit)
@@ -254,8 +263,8 @@ def table(prepared: Prepared, vectors: Any, *, dim: int, seed: int) -> np.ndarra
     """The initial embedding matrix, one row per vocabulary id, the pad row zero.
 
     Pretrained: :func:`wordvec.transfer.embedding_matrix` (words missing from the
-    vectors get random rows of the vectors' scale). Random: N(0, 0.1^2), about the
-    per-dimension scale of word2vec vectors.
+    vectors get random rows of the vectors' scale). Random: N(0, 0.1^2) (the trained
+    bench-en vectors have a per-dimension std of about 0.2, GloVe 6B 50d about 0.7).
     """
     if vectors is not None:
         from wordvec.transfer import embedding_matrix
@@ -335,8 +344,9 @@ WHITESPACE = "whitespace"  # the texts of a Prepared are already tokenized
 
 def encode(prepared: Prepared, split: Split) -> tuple[Any, Any]:
     """``(ids (n, seq) int64 tensor, lengths (n,))`` of a split, through ``wordvec.torch``."""
-    return wtorch.encode_batch(split.texts, prepared.vocab, max_len=prepared.max_len,
-                               tokenizer=WHITESPACE)
+    return wtorch.encode_batch(
+        split.texts, prepared.vocab, max_len=prepared.max_len, tokenizer=WHITESPACE
+    )
 
 
 def pad_to(ids: np.ndarray, width: int) -> np.ndarray:
@@ -344,8 +354,9 @@ def pad_to(ids: np.ndarray, width: int) -> np.ndarray:
     return np.pad(ids, ((0, 0), (0, width - ids.shape[1])))
 
 
-def torch_model(kind: str, matrix: np.ndarray, vocab: wordvec.Vocab, *, freeze: bool,
-                num_classes: int) -> Any:
+def torch_model(
+    kind: str, matrix: np.ndarray, vocab: wordvec.Vocab, *, freeze: bool, num_classes: int
+) -> Any:
     """The PyTorch classifier: ``"mean"`` (masked mean + linear) or ``"cnn"`` (1-D
     convolution, width 3, 100 filters, ReLU, masked max-pool, dropout 0.3, linear)."""
     import torch
@@ -385,17 +396,27 @@ def torch_model(kind: str, matrix: np.ndarray, vocab: wordvec.Vocab, *, freeze: 
     return MeanClassifier() if kind == "mean" else ConvClassifier()
 
 
-def train_torch(prepared: Prepared, kind: str, matrix: np.ndarray, *, freeze: bool, seed: int,
-                epochs: int, lr: float, batch_size: int, patience: int = 3
-                ) -> tuple[Any, int, float]:
+def train_torch(
+    prepared: Prepared,
+    kind: str,
+    matrix: np.ndarray,
+    *,
+    freeze: bool,
+    seed: int,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    patience: int = 3,
+) -> tuple[Any, int, float]:
     """Train with Adam on the fit split; keep the weights of the epoch with the best
     validation accuracy (stop after ``patience`` epochs without improvement)."""
     import torch
     from torch.utils.data import DataLoader
 
     torch.manual_seed(seed)
-    model = torch_model(kind, matrix, prepared.vocab, freeze=freeze,
-                        num_classes=len(prepared.classes))
+    model = torch_model(
+        kind, matrix, prepared.vocab, freeze=freeze, num_classes=len(prepared.classes)
+    )
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
     loader = DataLoader(
         list(zip(prepared.fit.texts, prepared.fit.labels.tolist())),
@@ -440,8 +461,17 @@ def predict_torch(model: Any, ids: Any, lengths: Any, batch_size: int = 512) -> 
 # ------------------------------------------------------------------------------ Keras
 
 
-def train_keras(prepared: Prepared, matrix: np.ndarray, *, freeze: bool, seed: int, epochs: int,
-                lr: float, batch_size: int, patience: int = 3) -> tuple[Any, int, float]:
+def train_keras(
+    prepared: Prepared,
+    matrix: np.ndarray,
+    *,
+    freeze: bool,
+    seed: int,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    patience: int = 3,
+) -> tuple[Any, int, float]:
     """Keras mean-pooling model: ``wordvec.keras.embedding`` (mask_zero) ->
     GlobalAveragePooling1D (masked) -> Dense; best validation epoch restored."""
     import keras
@@ -492,7 +522,7 @@ def run(
     vectors: Any = None,
     seed: int = 0,
     epochs: int | None = None,
-    lr: float = 3e-3,
+    lr: float | None = None,
     batch_size: int = 64,
     dim: int = 50,
     threads: int = 2,
@@ -500,7 +530,8 @@ def run(
     """Train one setting and measure it on the test split.
 
     ``vectors`` are the pretrained vectors of a ``glove-*`` / ``wordvec-*`` setting
-    (see :func:`vectors_for`); ``dim`` is the width of the random table.
+    (see :func:`vectors_for`); ``dim`` is the width of the random table; ``epochs`` and
+    ``lr`` default to the model's entries of ``MAX_EPOCHS`` and ``LEARNING_RATE``.
     """
     import torch
 
@@ -511,17 +542,35 @@ def run(
         raise ValueError(f"embedding={embedding!r} needs vectors iff it is not 'random'")
     freeze = embedding.endswith("-frozen")
     epochs = MAX_EPOCHS[model] if epochs is None else epochs
+    lr = LEARNING_RATE[model] if lr is None else lr
     matrix = table(prepared, vectors, dim=dim, seed=seed)
     start = time.perf_counter()
     if framework == "torch":
-        net, best_epoch, val_acc = train_torch(prepared, model, matrix, freeze=freeze, seed=seed,
-                                      epochs=epochs, lr=lr, batch_size=batch_size)
+        net, best_epoch, val_acc = train_torch(
+            prepared,
+            model,
+            matrix,
+            freeze=freeze,
+            seed=seed,
+            epochs=epochs,
+            lr=lr,
+            batch_size=batch_size,
+            patience=PATIENCE[model],
+        )
         seconds = time.perf_counter() - start
         ids, lengths = encode(prepared, prepared.test)
         pred = predict_torch(net, ids, lengths)
     else:
-        net, best_epoch, val_acc = train_keras(prepared, matrix, freeze=freeze, seed=seed, epochs=epochs,
-                                      lr=lr, batch_size=batch_size)
+        net, best_epoch, val_acc = train_keras(
+            prepared,
+            matrix,
+            freeze=freeze,
+            seed=seed,
+            epochs=epochs,
+            lr=lr,
+            batch_size=batch_size,
+            patience=PATIENCE[model],
+        )
         seconds = time.perf_counter() - start
         logits = net.predict(keras_ids(prepared, prepared.test), batch_size=512, verbose=0)
         pred = np.asarray(logits).argmax(axis=1)
@@ -548,7 +597,10 @@ def tfidf_baseline(prepared: Prepared, *, seed: int = 0) -> Result:
 
     start = time.perf_counter()
     vectorizer = TfidfVectorizer(
-        tokenizer=str.split, lowercase=False, token_pattern=None, min_df=2,
+        tokenizer=str.split,
+        lowercase=False,
+        token_pattern=None,
+        min_df=2,
         sublinear_tf=True,
     )
     x_fit = vectorizer.fit_transform(prepared.fit.texts)
@@ -557,10 +609,18 @@ def tfidf_baseline(prepared: Prepared, *, seed: int = 0) -> Result:
     seconds = time.perf_counter() - start
     pred = classifier.predict(vectorizer.transform(prepared.test.texts))
     y = prepared.test.labels
-    return Result("sklearn", "tfidf", "-", seed, accuracy(y, pred),
-                  macro_f1(y, pred, len(prepared.classes)), seconds, 0,
-                  accuracy(prepared.val.labels, classifier.predict(
-                      vectorizer.transform(prepared.val.texts))), None)
+    return Result(
+        "sklearn",
+        "tfidf",
+        "-",
+        seed,
+        accuracy(y, pred),
+        macro_f1(y, pred, len(prepared.classes)),
+        seconds,
+        0,
+        accuracy(prepared.val.labels, classifier.predict(vectorizer.transform(prepared.val.texts))),
+        None,
+    )
 
 
 # ------------------------------------------------------------------------------ CLI
@@ -569,14 +629,23 @@ def tfidf_baseline(prepared: Prepared, *, seed: int = 0) -> Result:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--framework", choices=FRAMEWORKS, default="torch")
-    parser.add_argument("--model", choices=MODELS, default="mean",
-                        help="mean: masked mean + linear; cnn: 1-D conv + max-pool (torch)")
+    parser.add_argument(
+        "--model",
+        choices=MODELS,
+        default="mean",
+        help="mean: masked mean + linear; cnn: 1-D conv + max-pool (torch)",
+    )
     parser.add_argument("--embedding", choices=EMBEDDINGS, default="glove-frozen")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="maximum epochs (default: 20 mean, 8 cnn; best validation "
-                             "epoch kept)")
-    parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="maximum epochs (default: 20 mean, 8 cnn; best validation epoch kept)",
+    )
+    parser.add_argument(
+        "--lr", type=float, default=None, help="Adam learning rate (default: 1e-2 mean, 3e-3 cnn)"
+    )
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     parser.add_argument("--max-len", type=int, default=200, help="tokens kept per paragraph")
@@ -584,10 +653,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dim", type=int, default=50, help="width of the random table")
     parser.add_argument("--task", default=str(TASK_PATH))
     parser.add_argument("--glove", default=str(GLOVE_PATH))
-    parser.add_argument("--wordvec-vectors", default=str(WORDVEC_PATH),
-                        help="vectors from `wordvec train` on bench-en (trained if missing)")
-    parser.add_argument("--train-per-class", type=int, default=None,
-                        help="subsample the training paragraphs (quick runs)")
+    parser.add_argument(
+        "--wordvec-vectors",
+        default=str(WORDVEC_PATH),
+        help="vectors from `wordvec train` on bench-en (trained if missing)",
+    )
+    parser.add_argument(
+        "--train-per-class",
+        type=int,
+        default=None,
+        help="subsample the training paragraphs (quick runs)",
+    )
     return parser
 
 

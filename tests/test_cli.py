@@ -7,6 +7,7 @@ import gzip
 import itertools
 import json
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from wordvec.cli import main
+from wordvec.cli.train import probe_words
 from wordvec.evaluate import evaluate_analogies, evaluate_similarity
 from wordvec.vectors import Vectors
 
@@ -127,17 +129,30 @@ def test_train_writes_vectors_and_a_json_report(trained: tuple[dict, Path]) -> N
 def test_train_rich_report_and_output_format_from_suffix(
     corpus: Path, work: Path, capsys: pytest.CaptureFixture
 ) -> None:
+    small = work / "books5k.txt"
+    small.write_text("".join(corpus.read_text().splitlines(keepends=True)[:5000]))
     out = work / "small.vec"
-    proc = ok("train", corpus, "-o", out, "--dim", 16, "--epochs", 1, "--arch", "cbow")
-    for text in ("vocabulary", "words/s", "analogies", "WordSim-353", "Spearman", "whale"):
-        assert text in proc.stdout
-    assert "king - man + woman =" in proc.stdout
-    assert proc.stderr.startswith("Training cbow (dim 16")  # no progress bar when piped
+    code, report, err = run_main(
+        capsys, "train", small, "-o", out, "--dim", 16, "--epochs", 1, "--arch", "cbow"
+    )
+    assert code == 0
+    assert err.startswith("Training cbow (dim 16")  # not a terminal: no progress bar
+    assert "\x1b[" not in report + err
+    for text in ("vocabulary", "words/s", "analogies", "WordSim-353", "Spearman"):
+        assert text in report
     assert out.read_text().split("\n", 1)[0].split()[1] == "16"  # fastText text header
     code, out_json, _ = run_main(capsys, "info", out, "--json")
     assert code == 0
     info = json.loads(out_json)
     assert info["format"] == "fasttext" and info["dim"] == 16
+    wv = Vectors.load(out)
+    probes = probe_words(wv)
+    assert len(probes) >= 3
+    # table rows start with two spaces and the word; wrapped lines are indented further
+    rows = [ln.split()[0] for ln in report.splitlines() if re.match(r"  \S", ln)]
+    assert [r for r in rows if r in probes] == probes
+    has_analogy = all(w in wv for w in ("king", "man", "woman"))
+    assert ("king - man + woman =" in report) == has_analogy
 
 
 def test_train_interrupted_leaves_no_output(corpus: Path, tmp_path: Path) -> None:
@@ -242,9 +257,14 @@ def test_evaluate(
     pairs = work / "pairs.tsv"
     lines = (shared_data / "eval" / "wordsim353.tsv").read_text().splitlines()
     pairs.write_text("\n".join(ln for ln in lines if not ln.startswith("#"))[:3000] + "\n")
-    got = json.loads(ok("evaluate", glove_file, "--similarity", pairs, "--json").stdout)
+    got = json.loads(
+        ok(
+            "evaluate", glove_file, "--similarity", pairs, "--restrict-vocab", 10_000, "--json"
+        ).stdout
+    )
     an = got["analogies"]
-    assert an["accuracy"] == evaluate_analogies(glove, restrict_vocab=30_000).accuracy > 0.3
+    assert got["restrict_vocab"] == 10_000
+    assert an["accuracy"] == evaluate_analogies(glove, restrict_vocab=10_000).accuracy > 0.3
     assert sum(s["correct"] for s in an["sections"]) == an["correct"]
     assert [s["file"] for s in got["similarity"]] == [str(pairs)]
     assert got["similarity"][0]["spearman"] == pytest.approx(

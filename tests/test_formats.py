@@ -339,6 +339,9 @@ def test_empty_file_and_blank_lines(tmp_path: Path) -> None:
     # trailing blank lines and CRLF endings are fine
     v = Vectors.load(_write(tmp_path / "ok.txt", b"a 1 2\r\nb 3 4 \r\n\n \n"))
     assert v.words == ["a", "b"] and v.vectors.tolist() == [[1, 2], [3, 4]]
+    # no final newline, tabs between numbers
+    v = Vectors.load(_write(tmp_path / "ok2.txt", b"a 1\t2\nb 3  4"))
+    assert v.words == ["a", "b"] and v.vectors.tolist() == [[1, 2], [3, 4]]
 
 
 def test_header_disagrees(tmp_path: Path) -> None:

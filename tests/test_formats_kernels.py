@@ -29,7 +29,8 @@ def _as_float32(token: bytes) -> float | None:
     if status == K.INVALID:
         return None
     if status == K.SLOW:
-        return np.float32(float(token))
+        with np.errstate(over="ignore"):
+            return np.float32(float(token))
     return np.float32(value)
 
 

@@ -22,6 +22,9 @@ from wordvec.vectors import Vectors
 os.environ.setdefault("KERAS_BACKEND", "torch")
 torch = pytest.importorskip("torch")
 keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 if keras.backend.backend() != "torch":  # pragma: no cover
     pytest.skip("these tests drive gradients through the torch backend", allow_module_level=True)
 
@@ -125,7 +128,7 @@ def test_invalid_inputs_are_rejected_with_clear_errors(glove, vocab):
     with pytest.raises(ValueError, match="rows but the vocabulary has"):
         wk.embedding(np.zeros((len(vocab) - 1, 8), dtype=np.float32), vocab)
     pad_last = wordvec.Vocab(["<unk>", "a", "<pad>"])
-    with pytest.raises(ValueError, match="mask_zero=True masks id 0.*pads with id 2"):
+    with pytest.raises(ValueError, match=r"mask_zero=True masks id 0.*pads with id 2"):
         wk.embedding(np.zeros((3, 4), dtype=np.float32), pad_last)
     layer = wk.embedding(np.zeros((3, 4), dtype=np.float32), pad_last, mask_zero=False)
     assert not layer.mask_zero

@@ -227,7 +227,7 @@ def test_collate_with_a_dataloader(paragraphs, vocab):
 
 
 def test_collate_errors(vocab):
-    with pytest.raises(KeyError, match="'sonnet'.*not among the 2 classes"):
+    with pytest.raises(KeyError, match=r"'sonnet'.*not among the 2 classes"):
         wt.collate(vocab, labels=["a", "b"])([("text", "sonnet")])
     with pytest.raises(TypeError, match="not an integer class id"):
         wt.collate(vocab)([("text", "drama")])
@@ -246,7 +246,7 @@ def test_encode_batch_errors(vocab):
         wt.encode_batch(["ok"], vocab, max_len=0)
     with pytest.raises(ValueError, match="padding must be one of"):
         wt.encode_batch(["ok"], vocab, padding="both")
-    with pytest.raises(TypeError, match="wordvec.Vocab"):
+    with pytest.raises(TypeError, match=r"wordvec\.Vocab"):
         wt.encode_batch(["ok"], {"ok": 1})
     no_pad = wordvec.Vocab.build([["a"]], specials=("<unk>",))
     with pytest.raises(ValueError, match="no padding token"):
@@ -282,7 +282,7 @@ def test_invalid_tables_are_rejected_with_clear_errors(glove, vocab):
         wt.embedding(good, freeze=1)
     with pytest.raises(TypeError, match="sparse must be True or False"):
         wt.embedding(good, sparse="yes")
-    with pytest.raises(TypeError, match="vocab must be a wordvec.Vocab"):
+    with pytest.raises(TypeError, match=r"vocab must be a wordvec\.Vocab"):
         wt.embedding(good, vocab=vocab.tokens)
     # a negative padding_idx counts from the end, as in PyTorch
     assert wt.embedding(np.zeros((4, 3), dtype=np.float32), padding_idx=-1).padding_idx == 3

@@ -92,8 +92,10 @@ def embedding(
         vectors_or_matrix, vocab, freeze=not trainable, mask_zero=mask_zero, oov=oov, seed=seed
     )
     if mask_zero and vocab is not None and vocab.pad_index != 0:
-        have = "has no padding token" if vocab.pad_index is None else (
-            f"pads with id {vocab.pad_index}"
+        have = (
+            "has no padding token"
+            if vocab.pad_index is None
+            else (f"pads with id {vocab.pad_index}")
         )
         raise ValueError(
             f"mask_zero=True masks id 0, but the vocabulary {have}; build the vocabulary "

@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 METHODS = ("pca", "tsne")
+_METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE"}
 
 _NO_SKLEARN = (
     "method 'tsne' needs scikit-learn, which is not installed; install it with "
-    "`pip install scikit-learn` or use the 'pca' method."
+    "`pip install scikit-learn` or use method 'pca' (`--method pca` on the command line)."
 )
 
 #: The largest image side accepted by :func:`plot_words`, in pixels.
@@ -225,7 +226,8 @@ def plot_words(
         dpi (int, default 100): Resolution (sets the text size relative to the image).
         seed (int, default 0): Seed of t-SNE.
         normalize (bool, default True): Project unit-length vectors.
-        title (str | None, default None): Figure title; None names the method.
+        title (str | None, default None): Figure title; None names the method and the
+            number of words.
 
     Returns:
         WordPlot: The path, the words drawn, their groups and 2-D coordinates.
@@ -269,7 +271,14 @@ def plot_words(
         matrix = matrix / np.where(norms > 0, norms, 1.0)
     coords = project(matrix, method=method, seed=seed)
     _draw(
-        chosen, groups, coords, target, width, height, dpi, title or f"{method.upper()} projection"
+        chosen,
+        groups,
+        coords,
+        target,
+        width,
+        height,
+        dpi,
+        title or f"{_METHOD_NAMES[method]} projection of {len(chosen)} words",
     )
     logger.info("wrote %s (%d words)", target, len(chosen))
     return WordPlot(path=target, words=chosen, groups=groups, coords=coords)

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Collate", "collate", "embedding", "embedding_bag", "encode_batch"]
 
+
 def _import_torch() -> Any:
     """Import torch or raise an ImportError naming the ``wordvec[torch]`` extra."""
     return require("torch", "torch")
@@ -65,9 +66,7 @@ def _check_padding_idx(padding_idx: Any, num_rows: int, vocab: Vocab | None) -> 
     padding_idx %= num_rows
     if vocab is not None and padding_idx != vocab.pad_index:
         have = (
-            "has no padding token"
-            if vocab.pad_index is None
-            else f"pads with id {vocab.pad_index}"
+            "has no padding token" if vocab.pad_index is None else f"pads with id {vocab.pad_index}"
         )
         raise ValueError(
             f"padding_idx={padding_idx} but the vocabulary {have}; pass "
@@ -269,9 +268,7 @@ def _encode(
     padding = check_choice(padding, "padding", ("pre", "post"))
     split = resolve_tokenizer(tokenizer)
     if isinstance(texts, (str, bytes)):
-        raise TypeError(
-            "texts must be a list of strings, got a single str; wrap it: [text]."
-        )
+        raise TypeError("texts must be a list of strings, got a single str; wrap it: [text].")
     if vocab.pad_index is None:
         raise ValueError(
             "the vocabulary has no padding token, so batches cannot be padded; build it "

@@ -60,14 +60,14 @@ def stdout_console() -> Console:
     """Return a rich Console on stdout (no colour or live display when piped)."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def stderr_console() -> Console:
     """Return a rich Console on stderr (no colour or live display when redirected)."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def esc(text: object) -> str:

@@ -164,6 +164,7 @@ def render(
         f"{analogies['skipped']:,} of {analogies['questions']:,} questions skipped "
         f"(a word outside the {scope})."
     )
+    console.print()
     table = Table(title="Word-pair similarity", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("file")
     table.add_column("Spearman", justify="right")

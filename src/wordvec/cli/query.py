@@ -133,7 +133,9 @@ def run_neighbors(args: argparse.Namespace) -> int:
         )
         return 0
     console = stdout_console()
-    for w, r in results.items():
+    for i, (w, r) in enumerate(results.items()):
+        if i:
+            console.print()
         console.print(f"nearest to [bold]{esc(w)}[/bold]:")
         console.print(_scored_table(r, "neighbour"))
     return 0

@@ -290,7 +290,9 @@ class Word2Vec:
         w_in /= np.float32(self.dim)
         self.input_weights = w_in
         self.output_weights = np.zeros((len(words), self.dim), dtype=np.float32)
-        self.wv = Vectors([str(w) for w in words], w_in, counts)
+        # fresh copies of the kept words, so the memory of the provisional vocabulary
+        # (often 4x larger) can go back to the allocator once it is dropped
+        self.wv = Vectors([str(w).encode("utf-8").decode("utf-8") for w in words], w_in, counts)
         logger.info("vocabulary: %d words (min_count=%d)", len(words), self.min_count)
         return remap
 
@@ -305,6 +307,7 @@ class Word2Vec:
         words_per_epoch = int(job_words.sum())
         sent_len = max(enc.max_sentence_length, 1)
         lock = threading.Lock()
+        stop = threading.Event()
         skipgram = self.arch == "skipgram"
 
         def scratch() -> dict[str, np.ndarray]:
@@ -350,7 +353,7 @@ class Word2Vec:
                     fd = os.open(enc.path, os.O_RDONLY)
                     try:
                         for j in counter:
-                            if j >= n_jobs:
+                            if j >= n_jobs or stop.is_set():
                                 break
                             ids = enc.read(fd, j)
                             if skipgram:
@@ -381,8 +384,12 @@ class Word2Vec:
                         os.close(fd)
 
                 futures = [pool.submit(work) for _ in range(self.workers)]
-                for f in futures:
-                    f.result()
+                try:
+                    for f in futures:
+                        f.result()
+                except BaseException:  # e.g. KeyboardInterrupt: let the threads stop early
+                    stop.set()
+                    raise
                 loss = totals["loss"] / max(totals["examples"], 1)
                 self.losses.append(loss)
                 logger.info("epoch %d/%d: mean loss %.5f", epoch + 1, self.epochs, loss)

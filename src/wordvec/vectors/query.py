@@ -10,7 +10,10 @@ queries with blocked matrix products and a numba top-k, in bounded memory.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -18,6 +21,21 @@ from wordvec._validation import check_int
 from wordvec.vectors._kernels import update_topk
 
 _BLOCK_SCORES = 4 * 1024 * 1024  # floats per block of scores (16 MB)
+_PARALLEL_SCORES = 50_000_000  # below this many scores, one thread is as fast
+
+
+def _workers(q: int, n: int) -> int:
+    """Worker threads for ``q`` queries against ``n`` rows (1 unless the batch is big and
+    the optional ``threadpoolctl`` can pin BLAS to one thread per worker)."""
+    if q < 2 or q * n < _PARALLEL_SCORES:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    if cores < 2 or importlib.util.find_spec("threadpoolctl") is None:
+        return 1
+    return min(cores, q)
 
 
 def row_norms(matrix: np.ndarray) -> np.ndarray:
@@ -179,7 +197,9 @@ def nearest(
 
     Scores come from blocked matrix products (``chunk_size`` queries against a block of
     rows at a time, about 16 MB of scores) merged by a numba top-k, so memory stays
-    bounded whatever the number of queries.
+    bounded whatever the number of queries. Big batches are split between one thread
+    per core, each with a single-threaded BLAS (if the optional ``threadpoolctl`` is
+    installed; otherwise one thread and BLAS's own threads).
 
     Args:
         unit (np.ndarray): Unit-normalised rows, float32, ``(n, dim)``.
@@ -231,13 +251,29 @@ def nearest(
     if n == 0 or q == 0:
         return top_i, top_s
     block = max(1024, _BLOCK_SCORES // min(chunk_size, q))
-    for q0 in range(0, q, chunk_size):
-        q1 = min(q, q0 + chunk_size)
-        qc = q_arr[q0:q1]
-        for b0 in range(0, n, block):
-            b1 = min(n, b0 + block)
-            scores = qc @ unit[b0:b1].T
-            update_topk(scores, b0, top_s[q0:q1], top_i[q0:q1], excl[q0:q1])
+
+    def run(q_start: int, q_stop: int) -> None:
+        for q0 in range(q_start, q_stop, chunk_size):
+            q1 = min(q_stop, q0 + chunk_size)
+            qc = q_arr[q0:q1]
+            for b0 in range(0, n, block):
+                b1 = min(n, b0 + block)
+                scores = qc @ unit[b0:b1].T
+                update_topk(scores, b0, top_s[q0:q1], top_i[q0:q1], excl[q0:q1])
+
+    workers = _workers(q, n)
+    if workers == 1:
+        run(0, q)
+        return top_i, top_s
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread per worker: each worker runs its own products and top-k on one
+    # core, so no core idles during the top-k and BLAS threads never wait for each other
+    step = -(-q // workers)
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(run, s, min(q, s + step)) for s in range(0, q, step)]
+        for future in futures:
+            future.result()
     return top_i, top_s
 
 

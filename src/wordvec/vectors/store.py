@@ -322,6 +322,9 @@ class Vectors:
     def index(self, word: str) -> int:
         """Return the row of ``word``.
 
+        Args:
+            word (str): The word.
+
         Raises:
             KeyError: If ``word`` is missing (naming it and a present other-case spelling).
 
@@ -339,8 +342,18 @@ class Vectors:
     def __getitem__(self, word: str | Sequence[str]) -> np.ndarray:
         """Return the row of a word (a read-only view), or a ``(k, dim)`` array for a list.
 
+        Args:
+            word (str | list[str]): A word, or a list/tuple of words.
+
+        Shape:
+            ``word -> (dim,)``; ``[w1, ..., wk] -> (k, dim)``
+
         Raises:
-            KeyError: If a word is missing.
+            KeyError: If a word is missing (naming it and a present other-case spelling).
+            TypeError: If ``word`` is neither a string nor a list of strings.
+
+        >>> Vectors(["a", "b"], np.eye(2))[["b", "a"]].tolist()
+        [[0.0, 1.0], [1.0, 0.0]]
         """
         if isinstance(word, str):
             return self._vectors[self.index(word)]
@@ -353,6 +366,10 @@ class Vectors:
 
     def get(self, word: str, default: Any = None) -> np.ndarray | Any:
         """Return the row of ``word`` (read-only), or ``default`` if it is missing.
+
+        Args:
+            word (str): The word.
+            default (Any, default None): Returned for a missing word.
 
         >>> Vectors(["a"], np.ones((1, 2))).get("zz") is None
         True
@@ -377,13 +394,29 @@ class Vectors:
         return self._cache["unit"]
 
     def unit_vector(self, word: str) -> np.ndarray:
-        """Return the unit-length row of ``word`` (read-only)."""
+        """Return the unit-length row of ``word`` (read-only).
+
+        Args:
+            word (str): The word.
+
+        Shape:
+            ``(dim,)``
+
+        Raises:
+            KeyError: If ``word`` is missing.
+
+        >>> Vectors(["a"], np.array([[3.0, 4.0]])).unit_vector("a").tolist()
+        [0.6000000238418579, 0.800000011920929]
+        """
         return self.unit[self.index(word)]
 
     # -- selections --------------------------------------------------------------------
 
     def subset(self, words: Iterable[str]) -> Vectors:
         """Return new Vectors holding ``words`` in the given order (rows copied).
+
+        Args:
+            words (Iterable[str]): The words to keep, each once.
 
         Raises:
             KeyError: If a word is missing.
@@ -404,6 +437,12 @@ class Vectors:
     def most_frequent(self, n: int) -> Vectors:
         """Return the ``n`` most frequent words: by ``counts`` if present (ties keep row
         order), else the first ``n`` rows (files list words by descending frequency).
+
+        Args:
+            n (int): How many words (all of them if ``n >= len(vectors)``).
+
+        Raises:
+            ValueError: If ``n`` is negative.
 
         >>> Vectors(["a", "b", "c"], np.eye(3), counts=[1, 5, 3]).most_frequent(2).words
         ['b', 'c']
@@ -454,6 +493,10 @@ class Vectors:
     def similarity(self, a: str, b: str) -> float:
         """Return the cosine similarity of two words.
 
+        Args:
+            a (str): A word.
+            b (str): Another word.
+
         Raises:
             KeyError: If a word is missing.
 
@@ -465,9 +508,17 @@ class Vectors:
     def n_similarity(self, words_a: Sequence[str], words_b: Sequence[str]) -> float:
         """Return the cosine between the means of two word sets (raw vectors, as gensim).
 
+        Args:
+            words_a (Sequence[str]): The first set of words.
+            words_b (Sequence[str]): The second set of words.
+
         Raises:
             ValueError: If a set is empty.
             KeyError: If a word is missing.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+        >>> round(v.n_similarity(["a", "b"], ["c"]), 6)
+        1.0
         """
         if not len(words_a) or not len(words_b):
             raise ValueError("n_similarity needs two non-empty lists of words.")
@@ -525,6 +576,18 @@ class Vectors:
     ) -> list[tuple[str, float]]:
         """Return the ``topn`` words closest (cosine) to a raw vector.
 
+        Args:
+            vector (np.ndarray): A ``(dim,)`` vector (any length; it is normalised).
+            topn (int, default 10): How many results.
+            restrict_vocab (int | None, default None): Search only the first rows.
+
+        Returns:
+            list[tuple[str, float]]: ``(word, cosine)`` pairs, best first (no word is
+            excluded).
+
+        Raises:
+            ValueError: If the vector has the wrong shape or ``topn`` < 1.
+
         >>> v = Vectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 1.0]]))
         >>> v.similar_by_vector(np.array([0.1, 1.0]), topn=1)[0][0]
         'b'
@@ -537,7 +600,20 @@ class Vectors:
     def similar_by_word(
         self, word: str, topn: int = 10, restrict_vocab: int | None = None
     ) -> list[tuple[str, float]]:
-        """Return the ``topn`` words closest to ``word`` (itself excluded)."""
+        """Return the ``topn`` words closest to ``word`` (itself excluded).
+
+        Args:
+            word (str): The word.
+            topn (int, default 10): How many results.
+            restrict_vocab (int | None, default None): Search only the first rows.
+
+        Raises:
+            KeyError: If ``word`` is missing.
+
+        >>> v = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]))
+        >>> v.similar_by_word("a", topn=1)[0][0]
+        'b'
+        """
         return self.most_similar([word], topn=topn, restrict_vocab=restrict_vocab)
 
     def most_similar_cosmul(
@@ -551,6 +627,15 @@ class Vectors:
 
         Scores are ``prod((1 + cos(w, p)) / 2) / (prod((1 + cos(w, n)) / 2) + 1e-6)``;
         query words are excluded.
+
+        Args:
+            positive (str | list, default None): Words or vectors in the numerator.
+            negative (str | list, default None): Words or vectors in the denominator.
+            topn (int, default 10): How many results.
+            restrict_vocab (int | None, default None): Search only the first rows.
+
+        Returns:
+            list[tuple[str, float]]: ``(word, score)`` pairs, best first.
 
         Raises:
             KeyError: If a word is missing.
@@ -583,6 +668,9 @@ class Vectors:
 
         Missing words are ignored with a log warning.
 
+        Args:
+            words (Sequence[str]): The words to compare.
+
         Raises:
             ValueError: If no word is present.
 
@@ -608,6 +696,15 @@ class Vectors:
         """Solve "``a`` is to ``b`` as ``c`` is to ?" by 3CosAdd.
 
         Same as ``most_similar(positive=[b, c], negative=[a])[0]``.
+
+        Args:
+            a (str): The first word of the known pair ("man").
+            b (str): The second word of the known pair ("king").
+            c (str): The first word of the asked pair ("woman").
+            restrict_vocab (int | None, default None): Search only the first rows.
+
+        Returns:
+            tuple[str, float]: The answer and its cosine to ``b - a + c``.
 
         Raises:
             KeyError: If a word is missing.

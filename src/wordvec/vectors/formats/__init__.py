@@ -48,9 +48,27 @@ def read_vectors(
 ) -> Loaded:
     """Read a vector file in any supported format (see :meth:`wordvec.Vectors.load`).
 
+    Args:
+        path (str | Path): The file.
+        format (str, default "auto"): ``"auto"`` or one of :data:`FORMATS`.
+        limit (int | None, default None): Read only the first words.
+        encoding (str, default "utf-8"): Encoding of the words.
+        unicode_errors (str, default "strict"): ``errors`` for decoding the words.
+        duplicates (str, default "warn"): ``"warn"`` (keep the first) or ``"error"``.
+        mmap (bool, default True): Map a native file's matrix instead of reading it.
+
+    Returns:
+        Loaded: words, float32 matrix, counts (native only) and the word -> row dict.
+
     Raises:
         FileNotFoundError: If ``path`` does not exist.
         ValueError: For a bad option or a malformed file.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "v.txt"
+    >>> _ = p.write_text("a 1 2\\nb 3 4\\n")
+    >>> read_vectors(p).words
+    ['a', 'b']
     """
     check_choice(format, "format", ("auto", *FORMATS))
     limit = check_int(limit, "limit", minimum=0, allow_none=True)
@@ -81,8 +99,22 @@ def write_vectors(
 ) -> None:
     """Write words and their matrix in ``format`` (see :meth:`wordvec.Vectors.save`).
 
+    Args:
+        path (str | Path): Destination (written atomically; ``.gz`` etc. compress).
+        words (Sequence[str]): The words, in row order.
+        matrix (np.ndarray): float32 ``(len(words), dim)``.
+        counts (np.ndarray | None, default None): Counts (kept by the native format only).
+        format (str, default "native"): One of :data:`FORMATS`.
+        encoding (str, default "utf-8"): Encoding of the words in text/binary formats.
+
     Raises:
         ValueError: For an unknown format, or words the format cannot store.
+
+    >>> import tempfile, pathlib, numpy as np
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "v.vec"
+    >>> write_vectors(p, ["a"], np.array([[0.5, 2.0]], np.float32), format="fasttext")
+    >>> p.read_text()
+    '1 2\\na 0.5 2\\n'
     """
     check_choice(format, "format", FORMATS)
     check_encoding(encoding)

@@ -49,6 +49,12 @@ def detect_format(path: str | Path) -> str:
     Raises:
         FileNotFoundError: If there is no file at ``path``.
         ValueError: If the file is empty.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "v.vec"
+    >>> _ = p.write_text("1 2\\na 0.5 2\\n")
+    >>> detect_format(p)
+    'fasttext'
     """
     path = check_readable(path, "vector file")
     suffix = _stem_suffix(path)
