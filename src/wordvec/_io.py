@@ -69,6 +69,12 @@ def open_text(path: PathLike, encoding: str = "utf-8", errors: str = "strict") -
     return io.TextIOWrapper(open_binary(path), encoding=encoding, errors=errors, newline=None)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path: PathLike, *, text: bool = False, encoding: str = "utf-8") -> Iterator[IO]:
     """Write ``path`` atomically: yield a file object, rename into place on success.
@@ -98,6 +104,7 @@ def atomic_write(path: PathLike, *, text: bool = False, encoding: str = "utf-8")
         )
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual mode
     raw = os.fdopen(fd, "wb")
     opener = _OPENERS.get(target.suffix.lower())
     try:
