@@ -20,7 +20,7 @@ import numpy as np
 from wordvec._validation import check_int
 from wordvec.vectors._kernels import update_topk
 
-_BLOCK_SCORES = 4 * 1024 * 1024  # floats per block of scores (16 MB)
+_BLOCK_SCORES = 512 * 1024  # floats per block of scores (2 MB: stays in cache)
 _PARALLEL_SCORES = 50_000_000  # below this many scores, one thread is as fast
 
 
@@ -196,7 +196,7 @@ def nearest(
     """Return the ``topn`` rows of ``unit`` most similar (cosine) to each query, batched.
 
     Scores come from blocked matrix products (``chunk_size`` queries against a block of
-    rows at a time, about 16 MB of scores) merged by a numba top-k, so memory stays
+    rows at a time, about 2 MB of scores) merged by a numba top-k, so memory stays
     bounded whatever the number of queries. Big batches are split between one thread
     per core, each with a single-threaded BLAS (if the optional ``threadpoolctl`` is
     installed; otherwise one thread and BLAS's own threads).
@@ -210,7 +210,7 @@ def nearest(
             sequences.
         restrict_vocab (int | None, default None): Search only the first rows.
         chunk_size (int | None, default None): Queries per matrix product (default
-            1024).
+            256).
         normalize (bool, default True): Scale the queries to unit length first.
 
     Returns:
@@ -231,7 +231,7 @@ def nearest(
     ([[0, 1]], [[0.743, 0.669]])
     """
     topn = check_int(topn, "topn", minimum=1)
-    chunk_size = check_int(chunk_size, "chunk_size", minimum=1, allow_none=True) or 1024
+    chunk_size = check_int(chunk_size, "chunk_size", minimum=1, allow_none=True) or 256
     restrict_vocab = check_int(restrict_vocab, "restrict_vocab", minimum=1, allow_none=True)
     q_arr = np.asarray(queries, dtype=np.float32)
     if q_arr.ndim == 1:
@@ -250,7 +250,7 @@ def nearest(
     top_i = np.full((q, topn), -1, dtype=np.int64)
     if n == 0 or q == 0:
         return top_i, top_s
-    block = max(1024, _BLOCK_SCORES // min(chunk_size, q))
+    block = max(256, _BLOCK_SCORES // min(chunk_size, q))
 
     def run(q_start: int, q_stop: int) -> None:
         for q0 in range(q_start, q_stop, chunk_size):

@@ -735,7 +735,7 @@ class Vectors:
             exclude (None | np.ndarray | Sequence, default None): Rows never returned, per
                 query (a ``(q, e)`` int array padded with -1, or ``q`` sequences).
             restrict_vocab (int | None, default None): Search only the first rows.
-            chunk_size (int | None, default None): Queries per matrix product (1024).
+            chunk_size (int | None, default None): Queries per matrix product (256).
 
         Returns:
             tuple[np.ndarray, np.ndarray]: ``indices`` (int64) and cosine ``scores``
