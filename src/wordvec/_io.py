@@ -108,7 +108,11 @@ def atomic_write(path: PathLike, *, text: bool = False, encoding: str = "utf-8")
     raw = os.fdopen(fd, "wb")
     opener = _OPENERS.get(target.suffix.lower())
     try:
-        stream: IO = opener(raw, "wb") if opener is not None else raw
+        stream: IO = raw
+        if opener is gzip.open:
+            stream = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0)
+        elif opener is not None:
+            stream = opener(raw, "wb")
         if text:
             stream = io.TextIOWrapper(stream, encoding=encoding, newline="\n")
         try:
