@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +39,7 @@ from wordvec.vectors import Vectors
 logger = logging.getLogger(__name__)
 
 #: Neighbouring CBOW centre words that share one draw of negatives.
-CBOW_GROUP = 4
+CBOW_GROUP = 2
 #: Approximate number of tokens per training job (one kernel call).
 JOB_WORDS = 50_000
 _FORMAT = "wordvec.word2vec"
@@ -251,8 +251,7 @@ class Word2Vec:
                     "the corpus is empty: no tokens were read; check the file or iterable "
                     "(and the tokenizer) you passed."
                 )
-            remap = self._prepare_vocab(enc)
-            enc.words = []  # the provisional vocabulary is no longer needed
+            remap, words, counts = self._prepare_vocab(enc)
             job_words = _count_job_words(enc, remap)
             if int(job_words.sum()) == 0:
                 raise ValueError(
@@ -260,11 +259,11 @@ class Word2Vec:
                     "continue training on text of the same language and tokenization."
                 )
             t1 = time.perf_counter()
-            self._train(enc, remap, job_words)
+            self._train(enc, remap, job_words, counts)
             t_train = time.perf_counter() - t1
         # a fresh Vectors (a read-only view of input_weights): no stale cached norms
-        wv = cast(Vectors, self.wv)
-        self.wv = Vectors(wv.words, self.input_weights, wv.counts)
+        self.wv = None
+        self.wv = Vectors(words, self.input_weights, counts)
         self.timings = {
             "read": t_read,
             "train": t_train,
@@ -272,34 +271,54 @@ class Word2Vec:
         }
         return self.wv  # type: ignore[return-value]
 
-    def _prepare_vocab(self, enc: EncodedCorpus) -> np.ndarray:
+    def _prepare_vocab(self, enc: EncodedCorpus) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Return the remap of provisional ids, the vocabulary and its counts.
+
+        Initializes the weights on a first fit. Drops the provisional vocabulary.
+        """
         if self.wv is not None:
-            return frozen_remap(enc.words, self.wv.key_to_index)
-        words, counts, remap = build_vocab(
+            remap = frozen_remap(enc.words, self.wv.key_to_index)
+            enc.words = []
+            counts = self.wv.counts
+            if counts is None:
+                counts = np.ones(len(self.wv), dtype=np.int64)
+            return remap, self.wv.words, counts
+        kept, counts, remap = build_vocab(
             enc.words, enc.counts, min_count=self.min_count, max_vocab=self.max_vocab
         )
-        if len(words) < 2:
+        if len(kept) < 2:
             raise ValueError(
-                f"min_count={self.min_count} leaves {len(words)} word(s) in the vocabulary "
+                f"min_count={self.min_count} leaves {len(kept)} word(s) in the vocabulary "
                 f"of {len(enc.words)} distinct tokens; at least 2 are needed. Lower "
                 "min_count or train on more text."
             )
+        # Park the kept words as UTF-8 bytes and drop every provisional string first, so
+        # the memory of the provisional vocabulary (often 4x larger) goes back to the
+        # system instead of staying pinned by the few survivors.
+        blob = "".join(str(w) for w in kept).encode("utf-8")
+        ends = np.cumsum([len(str(w).encode("utf-8")) for w in kept]).tolist()
+        del kept
+        enc.words = []
+        words = [blob[a:b].decode("utf-8") for a, b in zip([0, *ends[:-1]], ends)]
+        del blob, ends
         rng = np.random.default_rng(self.seed)
         w_in = rng.random((len(words), self.dim), dtype=np.float32)
         w_in -= np.float32(0.5)
         w_in /= np.float32(self.dim)
         self.input_weights = w_in
         self.output_weights = np.zeros((len(words), self.dim), dtype=np.float32)
-        # fresh copies of the kept words, so the memory of the provisional vocabulary
-        # (often 4x larger) can go back to the allocator once it is dropped
-        self.wv = Vectors([str(w).encode("utf-8").decode("utf-8") for w in words], w_in, counts)
         logger.info("vocabulary: %d words (min_count=%d)", len(words), self.min_count)
-        return remap
+        return remap, words, counts
 
-    def _train(self, enc: EncodedCorpus, remap: np.ndarray, job_words: np.ndarray) -> None:
-        wv = cast(Vectors, self.wv)  # set by _prepare_vocab
+    def _train(
+        self,
+        enc: EncodedCorpus,
+        remap: np.ndarray,
+        job_words: np.ndarray,
+        word_counts: np.ndarray,
+    ) -> None:
         w_in, w_out = self.input_weights, self.output_weights
-        counts = np.asarray(wv.counts, dtype=np.float64)
+        counts = np.asarray(word_counts, dtype=np.float64)
         keep = keep_thresholds(counts, self.sample)
         alias_thr, alias_idx = kernels.build_alias(np.power(counts, self.ns_exponent))
         sig, logsig = kernels.sigmoid_tables()
