@@ -38,9 +38,10 @@ def test_compressed_write_and_read(tmp_path: Path):
 
 
 def test_missing_directory_and_file(tmp_path: Path):
-    with pytest.raises(FileNotFoundError, match="does not exist"), atomic_write(
-        tmp_path / "no" / "x.txt"
+    with (
+        pytest.raises(FileNotFoundError, match="does not exist"),
+        atomic_write(tmp_path / "no" / "x.txt"),
     ):
         pass
-    with pytest.raises(FileNotFoundError, match="missing.txt"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.txt"):
         open_text(tmp_path / "missing.txt")

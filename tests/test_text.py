@@ -38,7 +38,7 @@ def test_chunk_keeps_every_token():
     tokens = list(range(25))
     pieces = list(chunk(tokens, 10))
     assert [len(p) for p in pieces] == [10, 10, 5]
-    assert sum(pieces, []) == tokens
+    assert [t for p in pieces for t in p] == tokens
 
 
 @pytest.mark.parametrize(
@@ -72,11 +72,11 @@ def test_long_lines_are_chunked_without_loss(tmp_path: Path):
     p.write_text(" ".join(words) + "\n")
     sents = list(iter_sentences(p))
     assert [len(s) for s in sents] == [10_000, 10_000, 5_001]
-    assert sum(sents, []) == words
+    assert [w for s in sents for w in s] == words
 
 
 def test_missing_path_and_bad_source(tmp_path: Path):
-    with pytest.raises(FileNotFoundError, match="nope.txt"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.txt"):
         list(iter_sentences(tmp_path / "nope.txt"))
     with pytest.raises(TypeError, match="corpus"):
         list(iter_lines(42))

@@ -56,7 +56,7 @@ def open_binary(path: PathLike) -> IO[bytes]:
     p = check_readable(path)
     opener = _OPENERS.get(p.suffix.lower())
     if opener is None:
-        return open(p, "rb")  # noqa: SIM115 - the caller closes it
+        return open(p, "rb")  # the caller closes it
     return opener(p, "rb")
 
 

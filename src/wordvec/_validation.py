@@ -79,9 +79,7 @@ def check_float(
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a number, got {value!r} of type {type(value).__name__}."
-        )
+        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}.")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}.")

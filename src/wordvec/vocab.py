@@ -335,9 +335,7 @@ class Vocab:
             )
         tokens = data["tokens"]
         if len(data["counts"]) != len(tokens):
-            raise ValueError(
-                f"{str(p)!r}: {len(tokens)} tokens but {len(data['counts'])} counts."
-            )
+            raise ValueError(f"{str(p)!r}: {len(tokens)} tokens but {len(data['counts'])} counts.")
         return cls(
             tokens,
             dict(zip(tokens, data["counts"])),
