@@ -213,6 +213,12 @@ def test_collate_with_a_dataloader(paragraphs, vocab):
     )
     batches = list(loader)
     assert [len(b[2]) for b in batches] == [8, 8, 4]
+    # truncated at max_len, padded only to the longest text of the batch
+    short = wt.collate(vocab, max_len=30)([("one two three", 0), ("one two", 1)])[0]
+    assert short.shape == (2, 3)
+    longest = max(paragraphs[:20], key=lambda t: len(wordvec.tokenize(t)))
+    long = wt.collate(vocab, max_len=30)([(longest, 0), ("one two", 1)])[0]
+    assert long.shape == (2, 30)
     ids, lengths, labels = batches[0]
     assert ids.shape == (8, int(lengths.max())) and int(lengths.max()) <= 30
     assert labels.tolist() == [i % 5 for i in range(8)]

@@ -261,8 +261,12 @@ def _encode(
     max_len: int | None,
     tokenizer: str | Tokenizer,
     padding: str,
+    fixed_width: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Tokenize, encode and pad ``texts``: ``(ids int64 (batch, seq), lengths int64)``."""
+    """Tokenize, encode and pad ``texts``: ``(ids int64 (batch, seq), lengths int64)``.
+
+    ``seq`` is ``max_len`` when ``fixed_width``, else the longest (truncated) text.
+    """
     vocab = _check_vocab(vocab)
     max_len = check_int(max_len, "max_len", minimum=1, allow_none=True)
     padding = check_choice(padding, "padding", ("pre", "post"))
@@ -286,7 +290,7 @@ def _encode(
     lengths = np.fromiter((len(s) for s in encoded), dtype=np.int64, count=len(encoded))
     ids = pad_sequences(
         encoded,
-        maxlen=max_len,
+        maxlen=max_len if fixed_width else int(lengths.max(initial=0)),
         dtype="int64",
         padding=padding,
         truncating="post",
@@ -349,7 +353,8 @@ class Collate:
 
     Args:
         vocab (Vocab): The vocabulary of the texts.
-        max_len (int | None, default None): As in :func:`encode_batch`.
+        max_len (int | None, default None): Truncate texts to this many tokens. Each
+            batch is padded to its longest (truncated) text, not to ``max_len``.
         tokenizer (str | callable, default wordvec.tokenize): As in :func:`encode_batch`.
         padding (str, default "post"): As in :func:`encode_batch`.
         labels (Vocab | Sequence | None, default None): How labels become class ids:
@@ -410,7 +415,9 @@ class Collate:
                 )
             texts.append(item[0])
             label_ids.append(self._label_id(item[1], pos))
-        ids, lengths = _encode(texts, self.vocab, self.max_len, self.tokenizer, self.padding)
+        ids, lengths = _encode(
+            texts, self.vocab, self.max_len, self.tokenizer, self.padding, fixed_width=False
+        )
         return (
             torch.from_numpy(ids),
             torch.from_numpy(lengths),
@@ -429,8 +436,9 @@ def collate(
 
     Args:
         vocab (Vocab): The vocabulary of the texts (it needs a padding token).
-        max_len (int | None, default None): Truncate texts to this many tokens; None pads
-            each batch to its longest text.
+        max_len (int | None, default None): Truncate texts to this many tokens (None: no
+            truncation). Each batch is padded only to its longest (truncated) text, so
+            short batches stay small.
         tokenizer (str | callable, default wordvec.tokenize): As in :func:`encode_batch`.
         padding (str, default "post"): ``"post"`` or ``"pre"``.
         labels (Vocab | Sequence | None, default None): None if labels are integer class
@@ -438,7 +446,7 @@ def collate(
 
     Returns:
         Callable: ``batch -> (ids (batch, seq), lengths (batch,), labels (batch,))``, all
-        int64 tensors.
+        int64 tensors, ``seq = min(max_len, longest text of the batch)``.
 
     Raises:
         ImportError: If torch is missing, when the function is called.
