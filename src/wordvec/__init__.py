@@ -34,7 +34,21 @@ _EXPORTS = {
     "tokenize": "wordvec.text",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Embedding",
+    "EmbeddingBag",
+    "Vectors",
+    "Vocab",
+    "Word2Vec",
+    "coverage",
+    "embedding_matrix",
+    "evaluate_analogies",
+    "evaluate_similarity",
+    "iter_sentences",
+    "one_hot",
+    "pad_sequences",
+    "tokenize",
+]
 
 if TYPE_CHECKING:
     from wordvec.evaluate import evaluate_analogies, evaluate_similarity

@@ -20,12 +20,12 @@ import numpy as np
 from wordvec._validation import check_bool
 from wordvec.layers.embedding import require
 from wordvec.torch import pretrained_layer
+from wordvec.vocab import Vocab
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
 
     from wordvec.vectors import Vectors
-    from wordvec.vocab import Vocab
 
 __all__ = ["embedding"]
 
@@ -88,17 +88,14 @@ def embedding(
     _import_keras()
     trainable = check_bool(trainable, "trainable")
     mask_zero = check_bool(mask_zero, "mask_zero")
-    layer = pretrained_layer(
-        vectors_or_matrix, vocab, freeze=not trainable, mask_zero=mask_zero, oov=oov, seed=seed
-    )
-    if mask_zero and vocab is not None and vocab.pad_index != 0:
-        have = (
-            "has no padding token"
-            if vocab.pad_index is None
-            else (f"pads with id {vocab.pad_index}")
-        )
+    if mask_zero and isinstance(vocab, Vocab) and vocab.pad_index != 0:
+        have = "has no padding token" if vocab.pad_index is None else "pads with id "
+        have += "" if vocab.pad_index is None else str(vocab.pad_index)
         raise ValueError(
             f"mask_zero=True masks id 0, but the vocabulary {have}; build the vocabulary "
             "with '<pad>' as its first special (the default), or pass mask_zero=False."
         )
+    layer = pretrained_layer(
+        vectors_or_matrix, vocab, freeze=not trainable, mask_zero=mask_zero, oov=oov, seed=seed
+    )
     return layer.to_keras()
