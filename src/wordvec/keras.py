@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from wordvec._pretrained import pretrained_layer
 from wordvec._validation import check_bool
 from wordvec.layers.embedding import require
-from wordvec.torch import pretrained_layer
 from wordvec.vocab import Vocab
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,8 +89,8 @@ def embedding(
     trainable = check_bool(trainable, "trainable")
     mask_zero = check_bool(mask_zero, "mask_zero")
     if mask_zero and isinstance(vocab, Vocab) and vocab.pad_index != 0:
-        have = "has no padding token" if vocab.pad_index is None else "pads with id "
-        have += "" if vocab.pad_index is None else str(vocab.pad_index)
+        pad = vocab.pad_index
+        have = "has no padding token" if pad is None else f"pads with id {pad}"
         raise ValueError(
             f"mask_zero=True masks id 0, but the vocabulary {have}; build the vocabulary "
             "with '<pad>' as its first special (the default), or pass mask_zero=False."

@@ -263,7 +263,7 @@ class Word2Vec:
             t_train = time.perf_counter() - t1
         # a fresh Vectors (a read-only view of input_weights): no stale cached norms
         self.wv = None
-        self.wv = Vectors(words, self.input_weights, counts)
+        self.wv = _trained_vectors(words, self.input_weights, counts)
         self.timings = {
             "read": t_read,
             "train": t_train,
@@ -286,6 +286,7 @@ class Word2Vec:
         kept, counts, remap = build_vocab(
             enc.words, enc.counts, min_count=self.min_count, max_vocab=self.max_vocab
         )
+        enc.counts = np.zeros(0, dtype=np.int64)  # one int64 per distinct token: free it
         if len(kept) < 2:
             raise ValueError(
                 f"min_count={self.min_count} leaves {len(kept)} word(s) in the vocabulary "
@@ -536,6 +537,23 @@ def _count_job_words(enc: EncodedCorpus, remap: np.ndarray) -> np.ndarray:
     finally:
         os.close(fd)
     return out
+
+
+def _trained_vectors(words: list[str], weights: np.ndarray, counts: np.ndarray) -> Vectors:
+    """Return the :class:`Vectors` of freshly trained ``weights`` (a read-only view).
+
+    The words are unique by construction, so the word -> row dict is left to be built on
+    first lookup instead of at the memory peak of training; finiteness is checked
+    block by block with NumPy, so no further compiled kernel is loaded. Non-finite
+    weights (a diverged run) go through the checking constructor, which raises.
+    """
+    block = 4096
+    for start in range(0, weights.shape[0], block):
+        if not np.isfinite(weights[start : start + block]).all():
+            return Vectors(words, weights, counts)
+    wv = Vectors._trusted(words, weights, None, None)
+    wv.counts = counts
+    return wv
 
 
 def _cpu_count() -> int:
