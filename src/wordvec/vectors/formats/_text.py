@@ -409,3 +409,56 @@ def write_text(
             f.write(memoryview(out)[:used])
             start = stop
     logger.info("wrote %d x %d vectors to %s (%s format)", n, dim, path, fmt)
+
+
+class TextFormat:
+    """One text vector format: its name and whether it starts with a ``count dim`` header.
+
+    The GloVe, word2vec-text and fastText ``.vec`` modules are each one of these, so the
+    three formats share a single reader and writer.
+
+    >>> TextFormat("glove", header=False).name
+    'glove'
+    """
+
+    def __init__(self, name: str, *, header: bool) -> None:
+        self.name = name
+        self.header = header
+
+    def read(
+        self,
+        path: str | Path,
+        *,
+        limit: int | None = None,
+        encoding: str = "utf-8",
+        unicode_errors: str = "strict",
+        duplicates: str = "warn",
+        mmap: bool = True,
+    ) -> Loaded:
+        """Read the file (``.gz``/``.bz2``/``.xz`` transparently); ``mmap`` is ignored.
+
+        Raises:
+            ValueError: For a malformed file (the message names the file and line) or a
+                header that disagrees with the lines.
+        """
+        return read_text(
+            path,
+            header=self.header,
+            fmt=self.name,
+            limit=limit,
+            encoding=encoding,
+            unicode_errors=unicode_errors,
+            duplicates=duplicates,
+        )
+
+    def write(
+        self,
+        path: str | Path,
+        words: Sequence[str],
+        matrix: np.ndarray,
+        counts: np.ndarray | None = None,
+        *,
+        encoding: str = "utf-8",
+    ) -> None:
+        """Write the file atomically (counts are not stored in text formats)."""
+        write_text(path, words, matrix, header=self.header, fmt=self.name, encoding=encoding)
