@@ -329,11 +329,13 @@ class Word2Vec:
         lock = threading.Lock()
         stop = threading.Event()
         skipgram = self.arch == "skipgram"
+        job_len = int(np.diff(enc.bounds).max()) if n_jobs else 0
 
         def scratch() -> dict[str, np.ndarray]:
             w2 = 2 * self.window
             if skipgram:
                 return {
+                    "ids": np.empty(job_len, np.int32),
                     "sent": np.empty(sent_len, np.int32),
                     "ctx": np.empty(w2, np.int32),
                     "targets": np.empty(self.negative + 1, np.int32),
@@ -341,6 +343,7 @@ class Word2Vec:
                     "dctx": np.empty((w2, self.dim), np.float32),
                 }
             return {
+                "ids": np.empty(job_len, np.int32),
                 "sent": np.empty(sent_len, np.int32),
                 "ctx": np.empty(w2 * CBOW_GROUP, np.int32),
                 "ctx_start": np.empty(CBOW_GROUP + 1, np.int64),
@@ -361,6 +364,8 @@ class Word2Vec:
                 counter = itertools.count()
                 stream0 = (self._epochs_done + epoch) * n_jobs
                 totals = {"loss": 0.0, "examples": 0}
+                # scratch made here, in the main thread: the workers allocate nothing
+                bufs = [scratch() for _ in range(self.workers)]
 
                 def work(
                     a_start: np.ndarray = a_start,
@@ -368,14 +373,15 @@ class Word2Vec:
                     counter: Iterable[int] = counter,
                     stream0: int = stream0,
                     totals: dict = totals,
+                    bufs: list = bufs,
                 ) -> None:
-                    buf = scratch()
+                    buf = bufs.pop()
                     fd = os.open(enc.path, os.O_RDONLY)
                     try:
                         for j in counter:
                             if j >= n_jobs or stop.is_set():
                                 break
-                            ids = enc.read(fd, j)
+                            ids = enc.read_into(fd, j, buf["ids"])
                             if skipgram:
                                 loss, examples, words = kernels.train_sg_job(
                                     ids, remap, keep, alias_thr, alias_idx, w_in, w_out,
