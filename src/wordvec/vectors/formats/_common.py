@@ -350,3 +350,32 @@ def location(header_lines: int) -> Callable[[int], str]:
 def record_location(row: int) -> str:
     """Describe a 0-based record of a binary file."""
     return f"record {row + 1}"
+
+
+WRITE_BLOCK_BYTES = 16 * 1024 * 1024
+
+
+def write_row_blocks(
+    f: IO[bytes],
+    offsets: np.ndarray,
+    per_row: int,
+    fill: Callable[[int, int, np.ndarray], int],
+) -> None:
+    """Write all rows to ``f`` in blocks of about 16 MB, formatted by ``fill``.
+
+    Args:
+        f: The open binary output.
+        offsets: Word offsets into the encoded word blob, ``(n + 1,)``.
+        per_row: Upper bound of the bytes one row takes besides its word.
+        fill: ``fill(start, stop, out)`` writes rows ``[start, stop)`` into ``out`` and
+            returns the number of bytes used.
+    """
+    n = offsets.shape[0] - 1
+    start = 0
+    while start < n:
+        stop = min(n, start + max(1, WRITE_BLOCK_BYTES // (per_row + 16)))
+        size = int(offsets[stop] - offsets[start]) + (stop - start) * per_row
+        out = np.empty(size, np.uint8)
+        used = fill(start, stop, out)
+        f.write(memoryview(out)[:used])
+        start = stop

@@ -29,12 +29,12 @@ from wordvec.vectors.formats._common import (
     encode_words,
     estimate_stream_size,
     location,
+    write_row_blocks,
 )
 
 logger = logging.getLogger(__name__)
 
 TEXT_CHUNK_BYTES = 16 * 1024 * 1024
-WRITE_BLOCK_BYTES = 16 * 1024 * 1024
 THREADS = 2
 
 
@@ -400,14 +400,12 @@ def write_text(
     with atomic_write(path) as f:
         if header:
             f.write(f"{n} {dim}\n".encode())
-        start = 0
-        while start < n:
-            stop = min(n, start + max(1, WRITE_BLOCK_BYTES // (per_row + 16)))
-            size = int(offsets[stop] - offsets[start]) + (stop - start) * per_row
-            out = np.empty(size, np.uint8)
-            used = K.format_text_rows(blob, offsets, matrix, start, stop, out)
-            f.write(memoryview(out)[:used])
-            start = stop
+        write_row_blocks(
+            f,
+            offsets,
+            per_row,
+            lambda start, stop, out: K.format_text_rows(blob, offsets, matrix, start, stop, out),
+        )
     logger.info("wrote %d x %d vectors to %s (%s format)", n, dim, path, fmt)
 
 

@@ -32,13 +32,13 @@ from wordvec.vectors.formats._common import (
     encode_words,
     estimate_stream_size,
     record_location,
+    write_row_blocks,
 )
 from wordvec.vectors.formats._text import parse_header
 
 logger = logging.getLogger(__name__)
 
 NAME = "word2vec-binary"
-WRITE_BLOCK_BYTES = 16 * 1024 * 1024
 
 
 def read(
@@ -185,12 +185,10 @@ def write(
     per_row = 4 * dim + 2
     with atomic_write(path) as f:
         f.write(f"{n} {dim}\n".encode())
-        start = 0
-        while start < n:
-            stop = min(n, start + max(1, WRITE_BLOCK_BYTES // (per_row + 16)))
-            size = int(offsets[stop] - offsets[start]) + (stop - start) * per_row
-            out = np.empty(size, np.uint8)
-            used = K.format_binary_rows(blob, offsets, raw, start, stop, out)
-            f.write(memoryview(out)[:used])
-            start = stop
+        write_row_blocks(
+            f,
+            offsets,
+            per_row,
+            lambda start, stop, out: K.format_binary_rows(blob, offsets, raw, start, stop, out),
+        )
     logger.info("wrote %d x %d vectors to %s (%s format)", n, dim, path, NAME)
