@@ -105,6 +105,24 @@ def test_embedding_bag_matches_wordvec_bag_layer(glove, vocab, batch):
     )
 
 
+def test_embedding_bag_include_last_offset_takes_csr_offsets(glove, vocab, batch):
+    ids, lengths = batch
+    padded = wt.embedding_bag(glove, vocab, mode="sum", seed=3)
+    module = wt.embedding_bag(glove, vocab, mode="sum", seed=3, include_last_offset=True)
+    assert module.include_last_offset and not padded.include_last_offset
+    flat = ids[ids != vocab.pad_index]
+    csr = torch.cat((torch.zeros(1, dtype=torch.long), torch.cumsum(lengths, 0)))
+    assert csr[-1] == flat.numel()  # one more offset than bags, the last one = len(ids)
+    np.testing.assert_allclose(module(flat, csr).numpy(), padded(ids).numpy(), rtol=1e-5, atol=1e-6)
+    layer = EmbeddingBag.from_torch(module)
+    assert layer.include_last_offset
+    np.testing.assert_allclose(
+        layer(flat.numpy(), csr.numpy()), padded(ids).numpy(), rtol=1e-5, atol=1e-6
+    )
+    with pytest.raises(TypeError, match="include_last_offset must be True or False"):
+        wt.embedding_bag(glove, vocab, include_last_offset=1)
+
+
 def test_vectors_without_vocab_use_their_own_rows(glove):
     module = wt.embedding(glove, padding_idx=None)
     np.testing.assert_array_equal(module.weight.numpy(), glove.vectors)

@@ -108,6 +108,7 @@ def embedding_bag(
     oov: str = "random",
     seed: int | None = None,
     mode: str = "mean",
+    include_last_offset: bool = False,
 ) -> torch.nn.EmbeddingBag:
     """Return a ``torch.nn.EmbeddingBag`` holding pretrained vectors.
 
@@ -125,16 +126,20 @@ def embedding_bag(
         oov (str, default "random"): ``"random"`` or ``"zeros"`` (with Vectors + vocab).
         seed (int | None, default None): Seed of the ``oov="random"`` rows.
         mode (str, default "mean"): ``"sum"``, ``"mean"`` or ``"max"``.
+        include_last_offset (bool, default False): The module's offsets end with one
+            extra entry equal to ``len(ids)`` (CSR style), as in PyTorch.
 
     Returns:
         torch.nn.EmbeddingBag
 
     Shape:
-        ids ``(bags, length)`` or ids ``(n,)`` + offsets ``(bags,)`` -> ``(bags, dim)``.
+        ids ``(bags, length)`` or ids ``(n,)`` + offsets ``(bags,)`` (``(bags + 1,)``
+        with ``include_last_offset``) -> ``(bags, dim)``.
 
     Raises:
         ImportError: If torch is not installed (``pip install "wordvec[torch]"``).
-        TypeError / ValueError: As in :func:`embedding`, or for an unknown ``mode``.
+        TypeError / ValueError: As in :func:`embedding`, for an unknown ``mode``, or a
+            non-bool ``include_last_offset``.
 
     >>> import numpy as np, torch, wordvec.torch
     >>> bag = wordvec.torch.embedding_bag(np.eye(3, dtype=np.float32), mode="sum")
@@ -144,11 +149,16 @@ def embedding_bag(
     _import_torch()
     sparse = check_bool(sparse, "sparse")
     mode = check_choice(mode, "mode", BAG_MODES)
+    include_last_offset = check_bool(include_last_offset, "include_last_offset")
     layer = pretrained_layer(
         vectors_or_matrix, vocab, freeze=freeze, padding_idx=padding_idx, oov=oov, seed=seed
     )
     bag = EmbeddingBag.from_pretrained(
-        layer.embeddings, freeze=freeze, mode=mode, padding_idx=layer.padding_idx
+        layer.embeddings,
+        freeze=freeze,
+        mode=mode,
+        padding_idx=layer.padding_idx,
+        include_last_offset=include_last_offset,
     )
     module = bag.to_torch()
     module.sparse = sparse

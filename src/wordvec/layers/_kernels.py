@@ -245,6 +245,7 @@ def bag_forward(
     starts: np.ndarray,
     padding_idx: int,
     mode: int,
+    per_sample_weights: np.ndarray,
     out: np.ndarray,
     counts: np.ndarray,
     max_indices: np.ndarray,
@@ -254,10 +255,13 @@ def bag_forward(
     Entries equal to ``padding_idx`` (``-1`` for none) are skipped; ``counts[b]`` gets
     the number of entries kept. ``mode`` is 0 (sum), 1 (mean) or 2 (max); for max,
     ``max_indices[b, d]`` gets the row id holding the maximum (first one on ties),
-    ``-1`` for an empty bag. Empty bags give zeros.
+    ``-1`` for an empty bag. Empty bags give zeros. ``per_sample_weights`` (same dtype
+    as ``weight``) scales row ``j`` by ``per_sample_weights[j]`` before it is added
+    (sum/mean only); length 0 means unweighted, which keeps the plain-add inner loop.
     """
     n_bags = starts.shape[0] - 1
     dim = weight.shape[1]
+    weighted = per_sample_weights.shape[0] > 0
     for b in prange(n_bags):
         acc = out[b]
         acc[:] = 0
@@ -277,6 +281,10 @@ def bag_forward(
                         if row[d] > acc[d]:
                             acc[d] = row[d]
                             max_indices[b, d] = r
+            elif weighted:
+                s = per_sample_weights[j]
+                for d in range(dim):
+                    acc[d] += s * row[d]
             else:
                 for d in range(dim):
                     acc[d] += row[d]
@@ -291,18 +299,31 @@ def bag_forward(
 
 
 def bag_forward_reference(
-    weight: np.ndarray, ids: np.ndarray, starts: np.ndarray, padding_idx: int, mode: int
+    weight: np.ndarray,
+    ids: np.ndarray,
+    starts: np.ndarray,
+    padding_idx: int,
+    mode: int,
+    per_sample_weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Reference of :func:`bag_forward`, one bag at a time; returns ``(out, max_indices)``."""
+    """Reference of :func:`bag_forward`, one bag at a time; returns ``(out, max_indices)``.
+
+    ``per_sample_weights`` None (or length 0) means unweighted.
+    """
     n_bags = starts.shape[0] - 1
+    weighted = per_sample_weights is not None and per_sample_weights.size > 0
     out = np.zeros((n_bags, weight.shape[1]), dtype=weight.dtype)
     max_indices = np.full((n_bags, weight.shape[1]), -1, dtype=np.int64)
     for b in range(n_bags):
         bag = ids[starts[b] : starts[b + 1]]
-        bag = bag[bag != padding_idx]
+        keep = bag != padding_idx
+        bag = bag[keep]
         if bag.size == 0:
             continue
         rows = weight[bag]
+        if weighted and mode != MODE_MAX:
+            scale = per_sample_weights[starts[b] : starts[b + 1]][keep]
+            rows = rows * scale[:, None].astype(weight.dtype)
         if mode == MODE_SUM:
             out[b] = rows.sum(axis=0)
         elif mode == MODE_MEAN:
@@ -312,6 +333,48 @@ def bag_forward_reference(
             out[b] = rows[arg, np.arange(rows.shape[1])]
             max_indices[b] = bag[arg]
     return out, max_indices
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def bag_weights_grad(
+    weight: np.ndarray,
+    ids: np.ndarray,
+    starts: np.ndarray,
+    padding_idx: int,
+    grad_out: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover
+    """Gradient of a weighted ``"sum"`` bag with respect to its per-sample weights.
+
+    ``out[j] = dot(weight[ids[j]], grad_out[b])`` for every entry ``j`` of bag ``b``
+    (``ids[starts[b]:starts[b + 1]]``), ``0`` for entries equal to ``padding_idx``.
+    """
+    n_bags = starts.shape[0] - 1
+    dim = weight.shape[1]
+    for b in prange(n_bags):
+        g = grad_out[b]
+        for j in range(starts[b], starts[b + 1]):
+            r = ids[j]
+            total = 0.0
+            if r != padding_idx:
+                row = weight[r]
+                for d in range(dim):
+                    total += row[d] * g[d]
+            out[j] = total
+
+
+def bag_weights_grad_reference(
+    weight: np.ndarray,
+    ids: np.ndarray,
+    starts: np.ndarray,
+    padding_idx: int,
+    grad_out: np.ndarray,
+) -> np.ndarray:
+    """Reference of :func:`bag_weights_grad`: a row-wise dot product of gathered rows."""
+    entry_bag = np.repeat(np.arange(starts.shape[0] - 1), np.diff(starts))
+    out = np.einsum("ij,ij->i", weight[ids], grad_out[entry_bag])
+    out[ids == padding_idx] = 0
+    return out
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -338,8 +401,13 @@ def bag_backward_reference(
     padding_idx: int,
     mode: int,
     max_indices: np.ndarray | None,
+    per_sample_weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Reference of the bag backward: dense ``(num_rows, dim)`` gradient, bag by bag."""
+    """Reference of the bag backward: dense ``(num_rows, dim)`` gradient, bag by bag.
+
+    With ``per_sample_weights`` (``"sum"`` only) entry ``j`` of bag ``b`` gets
+    ``per_sample_weights[j] * grad_out[b]``.
+    """
     out = np.zeros((num_rows, grad_out.shape[1]), dtype=grad_out.dtype)
     for b in range(starts.shape[0] - 1):
         if mode == MODE_MAX:
@@ -349,9 +417,14 @@ def bag_backward_reference(
                     out[r, d] += grad_out[b, d]
             continue
         bag = ids[starts[b] : starts[b + 1]]
-        bag = bag[bag != padding_idx]
+        keep = bag != padding_idx
+        bag = bag[keep]
         if bag.size == 0:
             continue
         g = grad_out[b] / bag.size if mode == MODE_MEAN else grad_out[b]
-        np.add.at(out, bag, np.broadcast_to(g, (bag.size, grad_out.shape[1])))
+        rows = np.broadcast_to(g, (bag.size, grad_out.shape[1]))
+        if per_sample_weights is not None:
+            scale = per_sample_weights[starts[b] : starts[b + 1]][keep]
+            rows = rows * scale[:, None].astype(grad_out.dtype)
+        np.add.at(out, bag, rows)
     return out

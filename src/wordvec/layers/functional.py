@@ -32,6 +32,7 @@ __all__ = [
     "embedding_backward",
     "embedding_bag",
     "embedding_bag_backward",
+    "embedding_bag_per_sample_weights_backward",
 ]
 
 BAG_MODES = ("sum", "mean", "max")
@@ -303,10 +304,29 @@ def _sum_groups(
 # --------------------------------------------------------------------------- bags
 
 
-def _bags(ids: Any, offsets: Any, num_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(flat int64 ids, starts)`` with bag ``b`` = ``flat[starts[b]:starts[b+1]]``."""
+def _bags(
+    ids: Any,
+    offsets: Any,
+    num_rows: int,
+    *,
+    include_last_offset: bool = False,
+    per_sample_weights: Any = None,
+    mode: str = "sum",
+    dtype: Any = np.float64,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Validate bags: ``(flat int64 ids, starts, flat weights or None)``.
+
+    Bag ``b`` is ``flat[starts[b]:starts[b + 1]]``; the weights (one per entry of
+    ``ids``) are cast to ``dtype``.
+    """
     ids = check_ids(ids, num_rows)
     if ids.ndim == 2:
+        if include_last_offset:
+            raise ValueError(
+                "include_last_offset=True needs 1-D ids cut by offsets, got a 2-D padded "
+                f"batch of shape {ids.shape}; use include_last_offset=False for padded "
+                "batches, or flatten ids and pass offsets ending with len(ids)."
+            )
         if offsets is not None:
             raise ValueError(
                 "offsets must be None when ids is a 2-D padded batch (one bag per row), "
@@ -315,24 +335,39 @@ def _bags(ids: Any, offsets: Any, num_rows: int) -> tuple[np.ndarray, np.ndarray
             )
         n_bags, length = ids.shape
         starts = np.arange(n_bags + 1, dtype=np.int64) * length
-        return _as_int64(ids), starts
-    if ids.ndim != 1:
+    elif ids.ndim == 1:
+        starts = _check_offsets(offsets, ids.size, include_last_offset)
+    else:
         raise ValueError(
             f"ids must be 1-D (with offsets) or a 2-D padded batch, got shape {ids.shape}."
         )
+    weights = _check_per_sample_weights(per_sample_weights, ids.shape, mode, dtype)
+    return _as_int64(ids), starts, weights
+
+
+def _check_offsets(offsets: Any, n: int, include_last_offset: bool) -> np.ndarray:
+    """Return the ``(bags + 1,)`` int64 bag boundaries of 1-D ids of length ``n``."""
     if offsets is None:
         raise ValueError(
             "offsets is required when ids is 1-D: pass the start of each bag in ids "
             "(e.g. offsets=[0, 3, 5]), or pass a 2-D padded batch instead."
         )
     off = np.asarray(offsets)
+    if off.ndim == 1 and off.size == 0:
+        off = off.astype(np.int64)  # ``[]`` is float64 to NumPy; report it as empty below
     if off.ndim != 1 or not np.issubdtype(off.dtype, np.integer):
         raise TypeError(
             f"offsets must be a 1-D array of integers, got dtype {off.dtype} and shape {off.shape}."
         )
     if off.size == 0 or off[0] != 0:
         got = "an empty array" if off.size == 0 else f"{int(off[0])} at position 0"
-        raise ValueError(f"offsets must start with 0, got {got}; the first bag starts at 0.")
+        hint = (
+            " (with include_last_offset=True offsets holds bags + 1 entries: the start of "
+            "each bag, then len(ids))"
+            if include_last_offset
+            else ""
+        )
+        raise ValueError(f"offsets must start with 0, got {got}; the first bag starts at 0{hint}.")
     steps = np.diff(off)
     if (steps < 0).any():
         pos = int(np.argmax(steps < 0)) + 1
@@ -340,13 +375,57 @@ def _bags(ids: Any, offsets: Any, num_rows: int) -> tuple[np.ndarray, np.ndarray
             f"offsets must be non-decreasing, got {int(off[pos])} at position {pos} after "
             f"{int(off[pos - 1])}."
         )
-    if off[-1] > ids.size:
-        pos = int(np.argmax(off > ids.size))
+    if off[-1] > n:
+        pos = int(np.argmax(off > n))
         raise ValueError(
-            f"offsets must be <= len(ids) = {ids.size}, got {int(off[pos])} at position {pos}."
+            f"offsets must be <= len(ids) = {n}, got {int(off[pos])} at position {pos}."
         )
-    starts = np.concatenate((off.astype(np.int64), [ids.size]))
-    return _as_int64(ids), starts
+    off = off.astype(np.int64)
+    if not include_last_offset:
+        return np.concatenate((off, [n]))
+    if off[-1] != n:
+        # PyTorch silently drops ids[offsets[-1]:] from the sum/max but still counts them
+        # in the mean and in the gradients; a clear error is safer than copying that.
+        raise ValueError(
+            f"with include_last_offset=True the last offset closes the last bag and must "
+            f"equal len(ids) = {n}, got {int(off[-1])}; append {n} to offsets, or pass "
+            f"ids[:{int(off[-1])}] if the ids after it are not meant to be in any bag."
+        )
+    return off
+
+
+def _check_per_sample_weights(
+    weights: Any, shape: tuple[int, ...], mode: str, dtype: Any
+) -> np.ndarray | None:
+    """Return ``weights`` as a flat C-contiguous copy of dtype ``dtype``, or None."""
+    if weights is None:
+        return None
+    if mode != "sum":
+        raise ValueError(
+            f'per_sample_weights is only supported with mode="sum" (as in PyTorch), got '
+            f'mode="{mode}"; use mode="sum" (for a weighted mean, divide the weights of '
+            "each bag by their sum) or pass per_sample_weights=None."
+        )
+    arr = np.asarray(weights)
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(
+            f"per_sample_weights must be an array of floats, got dtype {arr.dtype}; "
+            "convert with np.asarray(per_sample_weights, dtype=np.float32)."
+        )
+    if arr.shape != shape:
+        raise ValueError(
+            f"per_sample_weights must have the shape of ids {shape} (one weight per id), "
+            f"got {arr.shape}."
+        )
+    arr = np.array(arr, dtype=dtype, order="C").reshape(-1)  # a copy: later edits can't leak
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        pos = np.unravel_index(int(np.argmax(bad)), shape)
+        raise ValueError(
+            f"per_sample_weights must be finite (in {np.dtype(dtype).name}), got "
+            f"{arr[int(np.argmax(bad))]} at position {tuple(int(i) for i in pos)}."
+        )
+    return arr
 
 
 def embedding_bag(
@@ -358,13 +437,18 @@ def embedding_bag(
     max_norm: float | None = None,
     norm_type: float = 2.0,
     return_max_indices: bool = False,
+    *,
+    per_sample_weights: Any = None,
+    include_last_offset: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray | None]:
     """Reduce bags of table rows to one vector per bag, like ``torch.nn.functional.embedding_bag``.
 
     Bags are either 1-D ``ids`` cut by ``offsets`` (bag ``b`` is
     ``ids[offsets[b]:offsets[b + 1]]``, the last bag runs to the end) or the rows of
     a 2-D padded batch. Entries equal to ``padding_idx`` are left out of their bag
-    (the mean divides by the entries kept); an empty bag gives zeros.
+    (the mean divides by the entries kept); an empty bag gives zeros. With
+    ``per_sample_weights`` (``mode="sum"`` only) each entry's row is scaled by its
+    weight before the sum.
 
     Args:
         ids (array-like of int): 1-D ids with ``offsets``, or a 2-D ``(bags, length)`` batch.
@@ -379,27 +463,51 @@ def embedding_bag(
         return_max_indices (bool, default False): Also return the ``(bags, output_dim)``
             row id that gave each maximum (``-1`` for an empty bag; None unless
             ``mode="max"``), which :func:`embedding_bag_backward` needs for ``"max"``.
+        per_sample_weights (array-like of float | None, default None): One finite weight
+            per entry of ``ids`` (same shape), cast to ``weight``'s dtype; only with
+            ``mode="sum"``. Entries equal to ``padding_idx`` stay left out.
+        include_last_offset (bool, default False): As in PyTorch, ``offsets`` has one
+            extra final entry equal to ``len(ids)`` (CSR style: bag ``b`` is
+            ``ids[offsets[b]:offsets[b + 1]]`` for ``b < len(offsets) - 1``). 1-D ids only.
 
     Shape:
-        ids ``(n,)`` + offsets ``(bags,)``, or ids ``(bags, length)`` -> ``(bags, output_dim)``.
+        ids ``(n,)`` + offsets ``(bags,)`` (``(bags + 1,)`` with ``include_last_offset``),
+        or ids ``(bags, length)``; per_sample_weights like ids -> ``(bags, output_dim)``.
 
     Raises:
-        TypeError: If ids/offsets are not integers or ``weight`` is not a float array.
+        TypeError: If ids/offsets are not integers, ``weight`` is not a float array or
+            ``per_sample_weights`` does not hold floats.
         IndexError: If an id is outside ``[0, input_dim)``.
-        ValueError: For a bad ``mode``, bad offsets, or offsets given with 2-D ids.
+        ValueError: For a bad ``mode``; bad offsets; offsets given with 2-D ids;
+            ``include_last_offset`` with 2-D ids or a last offset other than ``len(ids)``;
+            ``per_sample_weights`` with a mode other than ``"sum"``, of another shape
+            than ids, or not finite. ``weight`` is unchanged after any of these.
 
     >>> w = np.arange(6, dtype=np.float32).reshape(3, 2)
     >>> embedding_bag([0, 2, 1], w, offsets=[0, 2], mode="sum")
     array([[4., 6.],
            [2., 3.]], dtype=float32)
+    >>> embedding_bag([0, 2, 1], w, offsets=[0, 2, 3], mode="sum",
+    ...               per_sample_weights=[1.0, 0.5, 2.0], include_last_offset=True)
+    array([[2. , 3.5],
+           [4. , 6. ]], dtype=float32)
     """
     mode = check_choice(mode, "mode", BAG_MODES)
     max_norm, norm_type = _check_max_norm(max_norm, norm_type)
     weight = _check_weight(weight, writable=max_norm is not None)
     pad = _check_padding_idx(padding_idx, weight.shape[0])
     return_max_indices = check_bool(return_max_indices, "return_max_indices")
-    flat, starts = _bags(ids, offsets, weight.shape[0])
-    out, max_indices = _embedding_bag(flat, starts, weight, mode, pad, max_norm, norm_type)
+    include_last_offset = check_bool(include_last_offset, "include_last_offset")
+    flat, starts, weights = _bags(
+        ids,
+        offsets,
+        weight.shape[0],
+        include_last_offset=include_last_offset,
+        per_sample_weights=per_sample_weights,
+        mode=mode,
+        dtype=weight.dtype,
+    )
+    out, max_indices = _embedding_bag(flat, starts, weight, mode, pad, max_norm, norm_type, weights)
     return (out, max_indices) if return_max_indices else out
 
 
@@ -411,8 +519,12 @@ def _embedding_bag(
     pad: int | None,
     max_norm: float | None,
     norm_type: float,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Validated core of :func:`embedding_bag`: ``(out, max_indices or None)``."""
+    """Validated core of :func:`embedding_bag`: ``(out, max_indices or None)``.
+
+    ``weights`` are the flat per-sample weights in ``weight``'s dtype (or None).
+    """
     if max_norm is not None:
         _renorm(weight, flat, max_norm, norm_type)
     n_bags = starts.size - 1
@@ -428,6 +540,7 @@ def _embedding_bag(
             starts,
             -1 if pad is None else pad,
             K.MODE_CODES[mode],
+            _NO_SCALE[weight.dtype] if weights is None else weights,
             out,
             counts,
             max_indices,
@@ -444,10 +557,14 @@ def embedding_bag_backward(
     padding_idx: int | None = None,
     max_indices: np.ndarray | None = None,
     dense: bool = False,
+    *,
+    per_sample_weights: Any = None,
+    include_last_offset: bool = False,
 ) -> SparseGrad | np.ndarray:
     """Gradient of :func:`embedding_bag` with respect to the table, row-sparse.
 
-    ``"sum"`` sends each bag's gradient to every kept entry, ``"mean"`` sends it
+    ``"sum"`` sends each bag's gradient to every kept entry (entry ``j`` gets
+    ``per_sample_weights[j] * grad_out[bag(j)]`` when weighted), ``"mean"`` sends it
     divided by the bag's kept size, ``"max"`` sends ``grad_out[b, d]`` to the row
     ``max_indices[b, d]`` only. ``padding_idx`` never receives gradient.
 
@@ -461,30 +578,48 @@ def embedding_bag_backward(
         max_indices (np.ndarray | None, default None): Required for ``"max"``: the
             second value of ``embedding_bag(..., return_max_indices=True)``.
         dense (bool, default False): Return the dense ``(num_rows, dim)`` matrix.
+        per_sample_weights (array-like of float | None, default None): As in the
+            forward pass (``mode="sum"`` only).
+        include_last_offset (bool, default False): As in the forward pass.
 
     Shape:
         grad_out ``(bags, dim)`` -> ``SparseGrad(indices (k,), values (k, dim))`` or
         ``(num_rows, dim)`` when ``dense``.
 
     Raises:
-        TypeError: If ids/offsets are not integers or ``grad_out`` is not a float array.
+        TypeError: If ids/offsets are not integers, or ``grad_out`` or
+            ``per_sample_weights`` is not a float array.
         IndexError: If an id is outside ``[0, num_rows)``.
-        ValueError: If ``grad_out`` or ``max_indices`` has the wrong shape, or
-            ``max_indices`` is missing for ``"max"``.
+        ValueError: If ``grad_out`` or ``max_indices`` has the wrong shape,
+            ``max_indices`` is missing for ``"max"``, or offsets/``per_sample_weights``
+            are bad (as in :func:`embedding_bag`).
 
     >>> g = embedding_bag_backward([0, 2, 2], np.ones((1, 2)), 3, offsets=[0], mode="mean")
     >>> g.indices, g.values.round(3)
     (array([0, 2]), array([[0.333, 0.333],
            [0.667, 0.667]]))
+    >>> g = embedding_bag_backward([0, 2, 2], np.ones((1, 2)), 3, offsets=[0], mode="sum",
+    ...                            per_sample_weights=[0.5, 1.0, 2.0])
+    >>> g.values
+    array([[0.5, 0.5],
+           [3. , 3. ]])
     """
     mode = check_choice(mode, "mode", BAG_MODES)
     num_rows = check_int(num_rows, "num_rows", minimum=1)
     pad = _check_padding_idx(padding_idx, num_rows)
     dense = check_bool(dense, "dense")
-    flat, starts = _bags(ids, offsets, num_rows)
+    include_last_offset = check_bool(include_last_offset, "include_last_offset")
+    flat, starts, weights = _bags(
+        ids,
+        offsets,
+        num_rows,
+        include_last_offset=include_last_offset,
+        per_sample_weights=per_sample_weights,
+        mode=mode,
+    )
     grad = _check_grad(grad_out, (starts.size - 1,))
     unique, result = _embedding_bag_backward(
-        flat, starts, grad, num_rows, mode, pad, max_indices, dense
+        flat, starts, grad, num_rows, mode, pad, max_indices, dense, weights
     )
     return result if dense else SparseGrad(unique, result)
 
@@ -498,6 +633,7 @@ def _embedding_bag_backward(
     pad: int | None,
     max_indices: Any,
     dense: bool,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validated core of :func:`embedding_bag_backward`: ``(rows touched, values or dense)``."""
     if mode == "max":
@@ -507,14 +643,75 @@ def _embedding_bag_backward(
     if pad is not None:
         keep = flat != pad
         flat, entry_bag = flat[keep], entry_bag[keep]
+        if weights is not None:
+            weights = weights[keep]
     unique, gstarts, order = K.group_ids(flat, num_rows)
     rows = entry_bag[order]
     if mode == "mean":
         kept = np.bincount(entry_bag, minlength=n_bags)
         scale = (1.0 / np.maximum(kept, 1)).astype(grad.dtype)[rows]
+    elif weights is not None:
+        # Entry j of the sorted groups is entry order[j] of the (kept) bags.
+        scale = weights.astype(grad.dtype, copy=False)[order]
     else:
         scale = _NO_SCALE[grad.dtype]
     return unique, _sum_groups(grad, rows, scale, gstarts, unique, num_rows, dense)
+
+
+def embedding_bag_per_sample_weights_backward(
+    ids: Any,
+    grad_out: Any,
+    weight: np.ndarray,
+    offsets: Any = None,
+    padding_idx: int | None = None,
+    *,
+    include_last_offset: bool = False,
+) -> np.ndarray:
+    """Gradient of a weighted ``mode="sum"`` :func:`embedding_bag` with respect to its
+    ``per_sample_weights``.
+
+    Entry ``j`` of bag ``b`` gets ``dot(weight[ids[j]], grad_out[b])``; entries equal to
+    ``padding_idx`` get 0 (they are left out of the forward sum). This is what PyTorch
+    puts in ``per_sample_weights.grad``. Pass the table as used by the forward pass
+    (after any ``max_norm`` renormalization, i.e. before applying the update).
+
+    Args:
+        ids (array-like of int): The ids given to the forward pass.
+        grad_out (array-like of float): Gradient with respect to the output, ``(bags, dim)``.
+        weight (np.ndarray): The float table ``(input_dim, output_dim)``.
+        offsets (array-like of int | None, default None): As in the forward pass.
+        padding_idx (int | None, default None): As in the forward pass.
+        include_last_offset (bool, default False): As in the forward pass.
+
+    Shape:
+        ids ``(n,)`` or ``(bags, length)``, grad_out ``(bags, dim)`` -> the shape of ids.
+
+    Raises:
+        TypeError: If ids/offsets are not integers or ``weight``/``grad_out`` are not floats.
+        IndexError: If an id is outside ``[0, input_dim)``.
+        ValueError: For bad offsets or a ``grad_out`` not of shape ``(bags, dim)``.
+
+    >>> w = np.arange(6, dtype=np.float32).reshape(3, 2)
+    >>> embedding_bag_per_sample_weights_backward([0, 2, 1], np.ones((2, 2)), w, offsets=[0, 2])
+    array([1., 9., 5.], dtype=float32)
+    """
+    weight = _check_weight(weight)
+    num_rows, dim = weight.shape
+    pad = _check_padding_idx(padding_idx, num_rows)
+    include_last_offset = check_bool(include_last_offset, "include_last_offset")
+    flat, starts, _ = _bags(ids, offsets, num_rows, include_last_offset=include_last_offset)
+    grad = _check_grad(grad_out, (starts.size - 1,), dim)
+    out = np.zeros(flat.size, dtype=weight.dtype)
+    if starts.size > 1:
+        K.bag_weights_grad(
+            np.ascontiguousarray(weight),
+            flat,
+            starts,
+            -1 if pad is None else pad,
+            grad.astype(weight.dtype, copy=False),
+            out,
+        )
+    return out.reshape(np.shape(ids))  # ids are valid here, so np.shape is safe
 
 
 def _max_backward(
