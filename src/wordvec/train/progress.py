@@ -1,4 +1,9 @@
-"""Training progress display: a rich progress bar, or nothing."""
+"""Training progress display: a rich progress bar on stderr, or nothing.
+
+One display covers a whole ``fit``: first the pass that reads the corpus (tokens read
+and their rate; the total is unknown until the end), then the training epochs (bar,
+percentage, words/s, learning rate, loss and time left). Each line fits in 80 columns.
+"""
 
 from __future__ import annotations
 
@@ -17,47 +22,76 @@ class NullProgress:
     def __exit__(self, *exc: object) -> None:
         return None
 
+    def reading(self, tokens: int) -> None:
+        """Record that ``tokens`` tokens of the corpus have been read so far."""
+
+    def start_training(self, total_words: int) -> None:
+        """End the reading line and start the training bar for ``total_words`` words."""
+
     def start_epoch(self, epoch: int, epochs: int, words: int) -> None:
         """Begin epoch ``epoch`` (0-based) of ``epochs`` with ``words`` words to train."""
 
     def advance(self, words: int, alpha: float, loss: float) -> None:
         """Record ``words`` more words trained at learning rate ``alpha``, mean ``loss``."""
 
-    def message(self, text: str) -> None:
-        """Show a one-off status line (e.g. the vocabulary pass)."""
+
+def _count(n: float) -> str:
+    """Return ``n`` in a few characters: 950, 12.3k, 4.56M.
+
+    >>> _count(950), _count(12_345), _count(4_560_000)
+    ('950', '12.3k', '4.56M')
+    """
+    if n >= 1e6:
+        return f"{n / 1e6:.2f}M"
+    if n >= 1e3:
+        return f"{n / 1e3:.1f}k"
+    return f"{n:.0f}"
+
+
+def _clock(seconds: float) -> str:
+    """Return ``seconds`` as m:ss or h:mm:ss.
+
+    >>> _clock(75), _clock(3725)
+    ('1:15', '1:02:05')
+    """
+    s = int(seconds + 0.5)
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class RichProgress(NullProgress):
-    """A rich progress bar: epoch, words/s, learning rate, loss and ETA (on stderr)."""
+    """A rich progress display on stderr (or on ``console``, for tests).
 
-    def __init__(self, total_words: int) -> None:
+    >>> import io
+    >>> from rich.console import Console
+    >>> out = io.StringIO()
+    >>> with RichProgress(Console(file=out, width=80, force_terminal=False)) as p:
+    ...     p.reading(1000)
+    ...     p.start_training(2000)
+    ...     p.start_epoch(0, 1, 2000)
+    ...     p.advance(2000, 0.0001, 2.5)
+    >>> "epoch 1/1" in out.getvalue() and "loss 2.500" in out.getvalue()
+    True
+    """
+
+    def __init__(self, console: Any = None) -> None:
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TextColumn("{task.fields[rate]} words/s"),
-            TextColumn("lr {task.fields[alpha]:.5f}"),
-            TextColumn("loss {task.fields[loss]:.4f}"),
-            TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
+            TextColumn("[bold]{task.description:<9}"),
+            BarColumn(bar_width=15),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=console if console is not None else Console(file=sys.stderr),
             transient=False,
-        )
-        self._task: Any = self._progress.add_task(
-            "word2vec", total=max(total_words, 1), rate="-", alpha=0.0, loss=0.0
         )
         self._lock = threading.Lock()
         self._start = time.perf_counter()
+        self._read = self._progress.add_task("reading", total=None, info="")
+        self._train: Any = None
+        self._total = 0
         self._done = 0
 
     def __enter__(self) -> RichProgress:
@@ -67,26 +101,40 @@ class RichProgress(NullProgress):
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
 
+    def reading(self, tokens: int) -> None:
+        rate = tokens / max(time.perf_counter() - self._start, 1e-9)
+        info = f"{_count(tokens)} tokens, {_count(rate)} tokens/s"
+        self._progress.update(self._read, info=info)
+
+    def start_training(self, total_words: int) -> None:
+        elapsed = time.perf_counter() - self._start
+        info = self._progress.tasks[0].fields["info"] or "done"
+        self._progress.update(self._read, total=1, completed=1, info=f"{info} in {elapsed:.1f} s")
+        self._total = max(total_words, 1)
+        self._train = self._progress.add_task("training", total=self._total, info="")
+        self._start = time.perf_counter()
+        self._done = 0
+
     def start_epoch(self, epoch: int, epochs: int, words: int) -> None:
-        self._progress.update(self._task, description=f"epoch {epoch + 1}/{epochs}")
+        if self._train is None:
+            self.start_training(words * (epochs - epoch))
+        self._progress.update(self._train, description=f"epoch {epoch + 1}/{epochs}")
 
     def advance(self, words: int, alpha: float, loss: float) -> None:
         with self._lock:
             self._done += words
-            rate = self._done / max(time.perf_counter() - self._start, 1e-9)
-            self._progress.update(
-                self._task, advance=words, rate=f"{rate:,.0f}", alpha=alpha, loss=loss
-            )
-
-    def message(self, text: str) -> None:
-        self._progress.update(self._task, description=text)
+            elapsed = max(time.perf_counter() - self._start, 1e-9)
+            rate = self._done / elapsed
+            left = max(self._total - self._done, 0) / max(rate, 1e-9)
+            info = f"{_count(rate)} words/s lr {alpha:.4f} loss {loss:.3f} eta {_clock(left)}"
+            self._progress.update(self._train, advance=words, info=info)
 
 
-def make_progress(progress: bool | str, total_words: int) -> NullProgress:
+def make_progress(progress: bool | str) -> NullProgress:
     """Return the display for a ``progress`` option: True, False or "auto" (stderr is a TTY).
 
-    >>> isinstance(make_progress(False, 10), NullProgress)
+    >>> isinstance(make_progress(False), NullProgress)
     True
     """
     show = sys.stderr.isatty() if progress == "auto" else bool(progress)
-    return RichProgress(total_words) if show else NullProgress()
+    return RichProgress() if show else NullProgress()

@@ -32,7 +32,7 @@ from wordvec.train.corpus import (
     frozen_remap,
     keep_thresholds,
 )
-from wordvec.train.progress import make_progress
+from wordvec.train.progress import NullProgress, make_progress
 from wordvec.train.schedule import job_alphas
 from wordvec.vectors import Vectors
 
@@ -237,13 +237,15 @@ class Word2Vec:
         """
         check_source(corpus)
         t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="wordvec-w2v-") as tmp:
+        progress = make_progress(self.progress)
+        with progress, tempfile.TemporaryDirectory(prefix="wordvec-w2v-") as tmp:
             enc = encode_corpus(
                 corpus,
                 tmp,
                 tokenizer=self.tokenizer,
                 max_sentence_length=self.max_sentence_length,
                 job_words=JOB_WORDS,
+                on_block=progress.reading,
             )
             t_read = time.perf_counter() - t0
             if enc.n_tokens == 0:
@@ -259,7 +261,7 @@ class Word2Vec:
                     "continue training on text of the same language and tokenization."
                 )
             t1 = time.perf_counter()
-            self._train(enc, remap, job_words, counts)
+            self._train(enc, remap, job_words, counts, progress)
             t_train = time.perf_counter() - t1
         # a fresh Vectors (a read-only view of input_weights): no stale cached norms
         self.wv = None
@@ -317,6 +319,7 @@ class Word2Vec:
         remap: np.ndarray,
         job_words: np.ndarray,
         word_counts: np.ndarray,
+        progress: NullProgress,
     ) -> None:
         w_in, w_out = self.input_weights, self.output_weights
         counts = np.asarray(word_counts, dtype=np.float64)
@@ -354,8 +357,8 @@ class Word2Vec:
                 "grad": np.empty(CBOW_GROUP * (self.negative + 1), np.float32),
             }
 
-        progress = make_progress(self.progress, words_per_epoch * self.epochs)
-        with progress, ThreadPoolExecutor(max_workers=self.workers) as pool:
+        progress.start_training(words_per_epoch * self.epochs)
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
             for epoch in range(self.epochs):
                 progress.start_epoch(epoch, self.epochs, words_per_epoch)
                 a_start, a_end = job_alphas(
