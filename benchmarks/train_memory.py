@@ -1,0 +1,153 @@
+"""Benchmark: where the peak memory of word2vec training goes, wordvec against gensim.
+
+``benchmarks/train_vs_gensim.py`` reports one peak RSS per run. This script splits it
+into stages, each measured as the peak RSS (``ru_maxrss``) of a fresh subprocess that
+stops after that stage, so the figures are cumulative and independent of each other:
+
+wordvec
+    ``numpy``           the interpreter with NumPy imported
+    ``library``         + ``import wordvec.train`` (numba, llvmlite's LLVM library)
+    ``runtime``         + the first call of a cached numba kernel: numba refreshes its
+                        target context (compiles its runtime with LLVM, registers its
+                        NumPy implementations, and imports ``scipy.linalg`` to probe
+                        for BLAS)
+    ``floor``           + the input and output weights every word2vec trainer holds,
+                        two float32 ``(vocab, dim)`` matrices, touched: the least any
+                        numba trainer of this model can peak at, before any corpus state
+    ``fit``             a real ``Word2Vec.fit`` on the corpus
+
+gensim
+    ``numpy``, ``library`` (``from gensim.models import Word2Vec``) and ``fit``
+    (``corpus_file`` mode, as in train_vs_gensim.py).
+
+A diagnostic row repeats ``runtime`` with SciPy hidden from numba
+(``sys.modules["scipy"] = None``) to show what numba's BLAS probe costs; wordvec does
+not do this when training.
+
+Peak RSS does not grow with the number of epochs, so one epoch is the default.
+
+Usage::
+
+    python benchmarks/train_memory.py                          # bench-en, skip-gram
+    python benchmarks/train_memory.py --arch cbow --max-words 2000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from train_vs_gensim import CORPUS, SETTINGS, _tiny_corpus, write_plain_copy
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(tool: str, stage: str, arch: str, corpus: str, vocab: int, epochs: int) -> dict:
+    """Run ``tool`` up to ``stage`` in this process; return the peak RSS and extras."""
+    import numpy as np
+
+    out: dict = {}
+    if stage == "numpy":
+        return {"mb": _peak_mb()}
+    if stage == "runtime-noscipy":
+        sys.modules["scipy"] = None  # type: ignore[assignment]
+    if tool == "gensim":
+        from gensim.models import Word2Vec as GensimWord2Vec
+
+        if stage == "fit":
+            model = GensimWord2Vec(
+                corpus_file=corpus,
+                sg=1 if arch == "skipgram" else 0,
+                vector_size=SETTINGS["dim"],
+                window=SETTINGS["window"],
+                negative=SETTINGS["negative"],
+                sample=SETTINGS["sample"],
+                min_count=SETTINGS["min_count"],
+                epochs=epochs,
+                workers=2,
+            )
+            out["vocab"] = len(model.wv)
+        return {"mb": _peak_mb(), **out}
+    from wordvec.train import Word2Vec, kernels
+
+    if stage == "fit":
+        settings = {**SETTINGS, "epochs": epochs}
+        model = Word2Vec(arch=arch, workers=2, tokenizer="whitespace", progress=False, **settings)
+        out["vocab"] = len(model.fit(corpus))
+    elif stage != "library":
+        ids = np.zeros(4, dtype=np.int32)
+        kernels.count_job_words(ids, np.zeros(1, dtype=np.int32), np.array([0, 4]))
+        if stage == "floor":
+            w_in = np.random.default_rng(1).random((vocab, SETTINGS["dim"]), dtype=np.float32)
+            w_out = np.ones((vocab, SETTINGS["dim"]), dtype=np.float32)
+            out["weights_mb"] = (w_in.nbytes + w_out.nbytes) / 2**20
+    return {"mb": _peak_mb(), **out}
+
+
+def run(*args: object) -> dict:
+    cmd = [sys.executable, __file__, "--child", *map(str, args)]
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--arch", choices=["skipgram", "cbow"], default="skipgram")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--max-words", type=int, default=None, help="use the first N words")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        tool, stage, arch, corpus, vocab, epochs = args.child
+        print(json.dumps(child(tool, stage, arch, corpus, int(vocab), int(epochs))))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="w2v-mem-") as tmp:
+        corpus = Path(tmp) / "corpus.txt"
+        n_words = write_plain_copy(args.corpus, corpus, args.max_words)
+        print(f"corpus: {n_words:,} tokens ({args.corpus.name}), {args.arch}, "
+              f"{args.epochs} epoch(s), 2 workers, cores {os.cpu_count()}")  # fmt: skip
+        run("wordvec", "fit", args.arch, _tiny_corpus(Path(tmp)), 0, 1)  # warm numba's cache
+        fit_w = run("wordvec", "fit", args.arch, corpus, 0, args.epochs)
+        fit_g = run("gensim", "fit", args.arch, corpus, 0, args.epochs)
+        vocab = fit_w["vocab"]
+
+        def peak(tool: str, stage: str) -> dict:
+            return run(tool, stage, args.arch, corpus, vocab, 1)
+
+        floor = peak("wordvec", "floor")
+        rows = [
+            ("python + numpy", peak("wordvec", "numpy")["mb"], peak("gensim", "numpy")["mb"]),
+            ("+ import the library", peak("wordvec", "library")["mb"],
+             peak("gensim", "library")["mb"]),
+            ("+ numba runtime (first kernel call)", peak("wordvec", "runtime")["mb"], None),
+            ("  (same, SciPy hidden from numba)", peak("wordvec", "runtime-noscipy")["mb"], None),
+            ("+ 2 weight matrices = wordvec's floor", floor["mb"], None),
+            ("whole fit (peak)", fit_w["mb"], fit_g["mb"]),
+        ]  # fmt: skip
+
+        print(f"vocabulary {vocab:,} words (gensim {fit_g['vocab']:,}); weights "
+              f"{floor['weights_mb']:.1f} MB\n")  # fmt: skip
+        print(f"{'peak RSS after':40} {'wordvec MB':>11} {'gensim MB':>10}")
+        for name, w, g in rows:
+            gs = f"{g:10.1f}" if g is not None else f"{'':>10}"
+            print(f"{name:40} {w:11.1f} {gs}")
+        print(
+            f"\nwordvec's floor is {floor['mb'] / fit_g['mb']:.3f}x gensim's whole fit; "
+            f"its corpus and vocabulary state on top of the floor: "
+            f"{fit_w['mb'] - floor['mb']:.1f} MB; wordvec fit / gensim fit "
+            f"{fit_w['mb'] / fit_g['mb']:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
