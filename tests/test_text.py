@@ -1,11 +1,15 @@
 import bz2
 import gzip
+import itertools
 import lzma
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from wordvec.text import Sentences, chunk, iter_lines, iter_sentences, tokenize
+from wordvec.datasets import default_corpus
+from wordvec.text import Sentences, _unicode_tokens, chunk, iter_lines, iter_sentences, tokenize
 
 
 def test_tokenize_scripts():
@@ -22,6 +26,21 @@ def test_tokenize_case_apostrophes_digits():
     assert tokenize("in 1865, at 3.14") == ["in", "1865", "at", "3", "14"]
     assert tokenize("snake_case--dash") == ["snake", "case", "dash"]
     assert tokenize("") == []
+
+
+def test_tokenize_fast_paths_agree_with_the_full_pattern_on_novels():
+    # The ASCII shortcuts (plain ASCII, and ASCII apart from typographic quotes and
+    # dashes) must give exactly what the full Unicode pattern gives.
+    lines = list(itertools.islice(iter_lines(default_corpus()), 20_000))
+    typographic = [line for line in lines if not line.isascii()]
+    assert len(typographic) > 5_000  # the novels use curly quotes and dashes a lot
+    for line in lines:
+        assert tokenize(line) == _unicode_tokens(line.lower()), line
+
+
+@given(st.text(alphabet="aZ9 '’‘“”—–.,é\u0301ß-_", max_size=40))
+def test_tokenize_fast_paths_agree_with_the_full_pattern(text: str) -> None:
+    assert tokenize(text, lowercase=False) == _unicode_tokens(text)
 
 
 def test_tokenize_nfc_normalizes_decomposed_input():

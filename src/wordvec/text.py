@@ -70,6 +70,28 @@ def _word_pattern() -> re.Pattern[str]:
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
 
 
+def _ascii_twin(text: str) -> str:
+    """Return ``text`` with typographic quotes and dashes made ASCII, without changing its tokens.
+
+    In the full pattern ``’`` joins words exactly as ``'`` does (and is then written
+    ``'``), while ``‘ “ ” — –`` separate words as a space does; for ASCII text the
+    full and the ASCII patterns agree. So a line that is ASCII apart from these
+    characters (most lines of English novels) can take the ASCII pattern, which is
+    about twice as fast.
+
+    >>> _ascii_twin("“Don’t—go,” he said.")
+    " Don't go,  he said."
+    """
+    return (
+        text.replace("’", "'")
+        .replace("“", " ")
+        .replace("”", " ")
+        .replace("—", " ")
+        .replace("‘", " ")
+        .replace("–", " ")
+    )
+
+
 def tokenize(text: str, lowercase: bool = True) -> list[str]:
     """Split ``text`` into word tokens, for any script.
 
@@ -105,6 +127,14 @@ def tokenize(text: str, lowercase: bool = True) -> list[str]:
         text = text.lower()
     if text.isascii():
         return _ASCII_WORD.findall(text)
+    twin = _ascii_twin(text)
+    if twin.isascii():
+        return _ASCII_WORD.findall(twin)
+    return _unicode_tokens(text)
+
+
+def _unicode_tokens(text: str) -> list[str]:
+    """Tokens of ``text`` (already lowercased if wanted) by the full Unicode pattern."""
     tokens = _word_pattern().findall(unicodedata.normalize("NFC", text))
     if "’" in text:  # one spelling for don't and don’t
         tokens = [t.replace("’", "'") for t in tokens]
