@@ -43,7 +43,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from train_vs_gensim import CORPUS, SETTINGS, _tiny_corpus, write_plain_copy
+from train_vs_gensim import CORPUS, SETTINGS, _tiny_corpus, train_gensim, write_plain_copy
 
 
 def _peak_mb() -> float:
@@ -60,20 +60,10 @@ def child(tool: str, stage: str, arch: str, corpus: str, vocab: int, epochs: int
     if stage == "runtime-noscipy":
         sys.modules["scipy"] = None  # type: ignore[assignment]
     if tool == "gensim":
-        from gensim.models import Word2Vec as GensimWord2Vec
+        import gensim.models  # noqa: F401  (the library stage: import only)
 
         if stage == "fit":
-            model = GensimWord2Vec(
-                corpus_file=corpus,
-                sg=1 if arch == "skipgram" else 0,
-                vector_size=SETTINGS["dim"],
-                window=SETTINGS["window"],
-                negative=SETTINGS["negative"],
-                sample=SETTINGS["sample"],
-                min_count=SETTINGS["min_count"],
-                epochs=epochs,
-                workers=2,
-            )
+            model = train_gensim(corpus, arch, 1, 2, epochs)
             out["vocab"] = len(model.wv)
         return {"mb": _peak_mb(), **out}
     from wordvec.train import Word2Vec, kernels

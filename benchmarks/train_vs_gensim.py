@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CORPUS = DATA / "corpus" / "bench-en.txt.gz"
@@ -75,6 +76,26 @@ def _evaluate(words: list[str], vectors) -> tuple[float, float]:
         return float(acc), float(rho)
 
 
+def train_gensim(
+    corpus: str, arch: str, seed: int, workers: int, epochs: int = SETTINGS["epochs"]
+) -> Any:
+    """Train gensim's Word2Vec on ``corpus`` in ``corpus_file`` mode, the benchmark's settings."""
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    return GensimWord2Vec(
+        corpus_file=corpus,
+        sg=1 if arch == "skipgram" else 0,
+        vector_size=SETTINGS["dim"],
+        window=SETTINGS["window"],
+        negative=SETTINGS["negative"],
+        sample=SETTINGS["sample"],
+        min_count=SETTINGS["min_count"],
+        epochs=epochs,
+        workers=workers,
+        seed=seed,
+    )
+
+
 def child(tool: str, arch: str, seed: int, corpus: str, workers: int) -> dict:
     """Train once in this process and return the measurements."""
     t0 = time.perf_counter()
@@ -91,20 +112,7 @@ def child(tool: str, arch: str, seed: int, corpus: str, workers: int) -> dict:
         words, vectors = wv.words, wv.vectors
         timings = {"read_s": model.timings["read"], "train_s": model.timings["train"]}
     else:
-        from gensim.models import Word2Vec as GensimWord2Vec
-
-        model = GensimWord2Vec(
-            corpus_file=corpus,
-            sg=1 if arch == "skipgram" else 0,
-            vector_size=SETTINGS["dim"],
-            window=SETTINGS["window"],
-            negative=SETTINGS["negative"],
-            sample=SETTINGS["sample"],
-            min_count=SETTINGS["min_count"],
-            epochs=SETTINGS["epochs"],
-            workers=workers,
-            seed=seed,
-        )
+        model = train_gensim(corpus, arch, seed, workers)
         wall = time.perf_counter() - t0
         words, vectors = list(model.wv.index_to_key), model.wv.vectors
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
