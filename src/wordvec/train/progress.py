@@ -90,6 +90,7 @@ class RichProgress(NullProgress):
         self._lock = threading.Lock()
         self._start = time.perf_counter()
         self._read = self._progress.add_task("reading", total=None, info="")
+        self._read_info = ""
         self._train: Any = None
         self._total = 0
         self._done = 0
@@ -103,13 +104,13 @@ class RichProgress(NullProgress):
 
     def reading(self, tokens: int) -> None:
         rate = tokens / max(time.perf_counter() - self._start, 1e-9)
-        info = f"{_count(tokens)} tokens, {_count(rate)} tokens/s"
-        self._progress.update(self._read, info=info)
+        self._read_info = f"{_count(tokens)} tokens, {_count(rate)} tokens/s"
+        self._progress.update(self._read, info=self._read_info)
 
     def start_training(self, total_words: int) -> None:
         elapsed = time.perf_counter() - self._start
-        info = self._progress.tasks[0].fields["info"] or "done"
-        self._progress.update(self._read, total=1, completed=1, info=f"{info} in {elapsed:.1f} s")
+        info = f"{self._read_info or 'done'} in {elapsed:.1f} s"
+        self._progress.update(self._read, total=1, completed=1, info=info)
         self._total = max(total_words, 1)
         self._train = self._progress.add_task("training", total=self._total, info="")
         self._start = time.perf_counter()
