@@ -117,8 +117,6 @@ class RichProgress(NullProgress):
         self._done = 0
 
     def start_epoch(self, epoch: int, epochs: int, words: int) -> None:
-        if self._train is None:
-            self.start_training(words * (epochs - epoch))
         self._progress.update(self._train, description=f"epoch {epoch + 1}/{epochs}")
 
     def advance(self, words: int, alpha: float, loss: float) -> None:
