@@ -121,3 +121,79 @@ def test_sg_job_is_deterministic_and_counts_words() -> None:
     (a, in_a, out_a), (b, in_b, out_b) = results
     assert a == b and a[2] == 8 and a[1] > 0
     assert np.array_equal(in_a, in_b) and np.array_equal(out_a, out_b)
+
+
+# --------------------------------------------------------------------------- whole jobs
+
+
+def _job_case(sample: float) -> tuple:
+    """A tiny corpus job: 3 sentences over 9 word types, one out of vocabulary (id 8)."""
+    ids = np.array(
+        [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, -1, 2, 8, 2, 3, 0, -1, 4, 0, 5, 1, 6, 0, 2, 7, 3, 0],
+        np.int32,
+    )
+    remap = np.array([0, 1, 2, 3, 4, 5, 6, 7, -1], np.int32)
+    counts = np.array([6, 3, 4, 3, 2, 2, 2, 2], np.float64)
+    keep = keep_thresholds(counts, sample)
+    alias = kernels.build_alias(np.power(counts, 0.75))
+    return ids, remap, keep, alias
+
+
+@pytest.mark.parametrize("sample", [0.0, 0.1])
+@pytest.mark.parametrize("stream", [0, 5])
+def test_sg_job_matches_reference(sample: float, stream: int) -> None:
+    ids, remap, keep, alias = _job_case(sample)
+    w_in, w_out = _weights(8, 8)
+    r_in, r_out = w_in.copy(), w_out.copy()
+    window, negative, job_words = 3, 4, 24
+    want = reference.sg_job(
+        ids, remap, keep, alias, r_in, r_out, window=window, negative=negative,
+        alpha=(0.05, 0.01), job_words=job_words, seed=11, stream=stream,
+    )  # fmt: skip
+    sig, logsig = kernels.sigmoid_tables()
+    w2, nt = 2 * window, negative + 1
+    got = kernels.train_sg_job(
+        ids, remap, keep, alias[0], alias[1], w_in, w_out, window, negative, 0.05, 0.01,
+        job_words, 11, stream, sig, logsig, np.empty(len(ids), np.int32),
+        np.empty(w2, np.int32), np.empty(nt, np.int32), np.empty(w2 * nt, np.float32),
+        np.empty((w2, 8), np.float32),
+    )  # fmt: skip
+    assert got[1:] == want[1:] and got[2] == 24
+    assert got[0] == pytest.approx(want[0], rel=1e-2)
+    assert not np.allclose(r_in, _weights(8, 8)[0], atol=1e-3)  # the job trained
+    np.testing.assert_allclose(w_in, r_in, atol=2e-6)
+    np.testing.assert_allclose(w_out, r_out, atol=2e-6)
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False])
+@pytest.mark.parametrize("sample", [0.0, 0.1])
+@pytest.mark.parametrize("group", [1, 2, 3])
+def test_cbow_job_matches_reference(cbow_mean: bool, sample: float, group: int) -> None:
+    ids, remap, keep, alias = _job_case(sample)
+    w_in, w_out = _weights(8, 8)
+    r_in, r_out = w_in.copy(), w_out.copy()
+    window, negative, job_words = 2, 3, 24
+    want = reference.cbow_job(
+        ids, remap, keep, alias, r_in, r_out, window=window, negative=negative,
+        cbow_mean=cbow_mean, group=group, alpha=(0.05, 0.01), job_words=job_words, seed=4,
+        stream=2,
+    )  # fmt: skip
+    sig, logsig = kernels.sigmoid_tables()
+    got = kernels.train_cbow_job(
+        ids, remap, keep, alias[0], alias[1], w_in, w_out, window, negative, cbow_mean, group,
+        0.05, 0.01, job_words, 4, 2, sig, logsig, np.empty(len(ids), np.int32),
+        np.empty(2 * window * group, np.int32), np.empty(group + 1, np.int64),
+        np.empty(group, np.int32), np.empty(negative, np.int32),
+        np.empty((group, 8), np.float32), np.empty((group, 8), np.float32),
+        np.empty(group * (negative + 1), np.float32),
+    )  # fmt: skip
+    assert got[1:] == want[1:] and got[2] == 24
+    assert got[0] == pytest.approx(want[0], rel=1e-2)
+    assert not np.allclose(r_in, _weights(8, 8)[0], atol=1e-3)
+    np.testing.assert_allclose(w_in, r_in, atol=2e-6)
+    np.testing.assert_allclose(w_out, r_out, atol=2e-6)
+
+
+def test_reference_generator_matches_kernel_seed() -> None:
+    for seed, stream in [(0, 0), (1, 7), (2**40 + 3, 123456)]:
+        assert reference.XorShift(seed, stream).state == int(kernels.seed_state(seed, stream))

@@ -8,7 +8,7 @@ are added (repeated rows accumulate, as with ``np.add.at``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -140,3 +140,160 @@ def cbow_update(
     for c, ctx in enumerate(contexts):
         np.add.at(w_in, np.asarray(ctx, dtype=np.int64), np.tile(errors[c], (len(ctx), 1)))
     return loss
+
+
+# --------------------------------------------------------------------------- job loops
+
+_M64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
+_MULT = 2685821657736338717
+
+
+class XorShift:
+    """The kernels' xorshift64* generator in plain Python integers.
+
+    >>> g = XorShift(1, 0)
+    >>> 0 <= g.below(10) < 10
+    True
+    """
+
+    def __init__(self, seed: int, stream: int) -> None:
+        z = (seed * _GOLDEN + stream * _MIX2 + _GOLDEN) & _M64
+        z = ((z ^ (z >> 30)) * _MIX1) & _M64
+        z = ((z ^ (z >> 27)) * _MIX2) & _M64
+        z ^= z >> 31
+        self.state = z or _GOLDEN
+
+    def step(self) -> int:
+        """Advance the state; return the scrambled 64-bit output ``state * MULT``."""
+        s = self.state
+        s ^= s >> 12
+        s = (s ^ (s << 25)) & _M64
+        s ^= s >> 27
+        self.state = s
+        return (s * _MULT) & _M64
+
+    def below(self, n: int) -> int:
+        """Return an integer in ``[0, n)`` from the high 32 bits of the next output."""
+        return ((self.step() >> 32) * n) >> 32
+
+    def draw(self, alias_thr: np.ndarray, alias_idx: np.ndarray) -> int:
+        """Draw one index from a Walker alias table (thresholds scaled to 2**32)."""
+        r = self.step()
+        i = ((r >> 32) * len(alias_thr)) >> 32
+        return i if (r & 0xFFFFFFFF) < alias_thr[i] else int(alias_idx[i])
+
+
+def _window(gen: XorShift, sent: list[int], i: int, window: int) -> list[int]:
+    b = 1 + gen.below(window)
+    return [sent[j] for j in range(max(0, i - b), min(len(sent), i + b + 1)) if j != i]
+
+
+def sg_job(
+    ids: np.ndarray,
+    remap: np.ndarray,
+    keep: np.ndarray,
+    alias: tuple[np.ndarray, np.ndarray],
+    w_in: np.ndarray,
+    w_out: np.ndarray,
+    *,
+    window: int,
+    negative: int,
+    alpha: tuple[float, float],
+    job_words: int,
+    seed: int,
+    stream: int,
+) -> tuple[float, int, int]:
+    """Skip-gram on one job, as the job kernel does it, with :func:`sgns_update`.
+
+    For each kept centre: its window size is drawn, then the negatives of the *next*
+    centre (the kernel draws them one centre ahead). The rate goes linearly from
+    ``alpha[0]`` to ``alpha[1]`` over ``job_words`` words, set at each sentence start.
+
+    Returns:
+        ``(loss, examples, words)`` as the kernel returns them.
+    """
+    gen = XorShift(seed, stream)
+    loss, examples, done = 0.0, 0, 0
+    for sent, seen in sentences(ids, remap, keep, gen):
+        rate = alpha[0] + (alpha[1] - alpha[0]) * (done / max(job_words, 1))
+        done += seen
+        if len(sent) < 2:
+            continue
+        negs = [gen.draw(*alias) for _ in range(negative)]
+        for i, centre in enumerate(sent):
+            ctx = _window(gen, sent, i, window)
+            current = negs
+            if i + 1 < len(sent):
+                negs = [gen.draw(*alias) for _ in range(negative)]
+            loss += sgns_update(w_in, w_out, ctx, centre, current, rate)
+            examples += len(ctx)
+    return loss, examples, done
+
+
+def cbow_job(
+    ids: np.ndarray,
+    remap: np.ndarray,
+    keep: np.ndarray,
+    alias: tuple[np.ndarray, np.ndarray],
+    w_in: np.ndarray,
+    w_out: np.ndarray,
+    *,
+    window: int,
+    negative: int,
+    cbow_mean: bool,
+    group: int,
+    alpha: tuple[float, float],
+    job_words: int,
+    seed: int,
+    stream: int,
+) -> tuple[float, int, int]:
+    """CBOW on one job, as the job kernel does it, with :func:`cbow_update`.
+
+    Centres go ``group`` at a time; each group's negatives were drawn before the group
+    (the first at the sentence start, the next right after each group's windows).
+
+    Returns:
+        ``(loss, examples, words)`` as the kernel returns them.
+    """
+    gen = XorShift(seed, stream)
+    loss, examples, done = 0.0, 0, 0
+    for sent, seen in sentences(ids, remap, keep, gen):
+        rate = alpha[0] + (alpha[1] - alpha[0]) * (done / max(job_words, 1))
+        done += seen
+        if len(sent) < 2:
+            continue
+        negs = [gen.draw(*alias) for _ in range(negative)]
+        for start in range(0, len(sent), group):
+            centres = sent[start : start + group]
+            contexts = [_window(gen, sent, i, window) for i in range(start, start + len(centres))]
+            current = negs
+            negs = [gen.draw(*alias) for _ in range(negative)]
+            loss += cbow_update(w_in, w_out, contexts, centres, current, rate, cbow_mean)
+            examples += len(centres)
+    return loss, examples, done
+
+
+def sentences(
+    ids: np.ndarray, remap: np.ndarray, keep: np.ndarray, gen: XorShift
+) -> Iterator[tuple[list[int], int]]:
+    """Yield ``(kept word ids, in-vocabulary words)`` per sentence of a job (ends at -1).
+
+    Words are remapped (``remap < 0`` drops them) and subsampled (kept when the high 32
+    bits of a draw are below ``keep[word]``); lazily, so the draws interleave with the
+    training draws exactly as in the kernels.
+    """
+    sent: list[int] = []
+    seen = 0
+    n = len(ids)
+    for pos, tok in enumerate(ids.tolist()):
+        if tok >= 0 and remap[tok] >= 0:
+            w = int(remap[tok])
+            seen += 1
+            if keep[w] >= 2**32 or (gen.step() >> 32) < keep[w]:
+                sent.append(w)
+        if tok < 0 or pos == n - 1:
+            yield sent, seen
+            sent, seen = [], 0
