@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordvec._io import open_text
+from wordvec._lines import ReadStats, read_lines
 from wordvec._validation import check_bool, check_int
 from wordvec.vectors import Vectors
 from wordvec.vectors import query as Q
@@ -63,6 +63,8 @@ class AnalogyResult:
         skipped: Questions skipped because a word is outside the first
             ``restrict_vocab`` words.
         questions: Well-formed questions read (answered + skipped).
+        lines_with_errors: Lines of the file with undecodable bytes that were replaced or
+            dropped (``encoding_errors`` "replace" / "ignore").
     """
 
     accuracy: float
@@ -70,6 +72,7 @@ class AnalogyResult:
     total: SectionResult
     skipped: int
     questions: int
+    lines_with_errors: int = 0
 
     @property
     def oov_ratio(self) -> float:
@@ -87,6 +90,8 @@ class SimilarityResult:
         oov_ratio: Percentage of pairs skipped for out-of-vocabulary words (as gensim).
         pairs: Pairs scored.
         skipped: Pairs skipped.
+        lines_with_errors: Lines of the file with undecodable bytes that were replaced or
+            dropped (``encoding_errors`` "replace" / "ignore").
     """
 
     pearson: float
@@ -94,6 +99,7 @@ class SimilarityResult:
     oov_ratio: float
     pairs: int
     skipped: int = field(default=0)
+    lines_with_errors: int = 0
 
 
 def rankdata(values: np.ndarray) -> np.ndarray:
@@ -173,6 +179,8 @@ def evaluate_analogies(
     path: str | Path | None = None,
     restrict_vocab: int = 30000,
     case_insensitive: bool = True,
+    encoding: str = "utf-8",
+    encoding_errors: str = "strict",
 ) -> AnalogyResult:
     """Score word analogies "a is to b as c is to d" by 3CosAdd, as gensim does.
 
@@ -194,7 +202,8 @@ def evaluate_analogies(
         AnalogyResult: total accuracy, per-section counts and the skipped questions.
 
     Raises:
-        ValueError: If a question comes before any ``: section`` line.
+        ValueError: If a question comes before any ``: section`` line, or on undecodable
+            bytes with ``encoding_errors="strict"``.
         FileNotFoundError: If ``path`` does not exist.
 
     >>> import tempfile, pathlib
@@ -216,30 +225,31 @@ def evaluate_analogies(
     expected: list[str] = []
     ignore: list[tuple[str, str, str]] = []
     read = skipped = 0
-    with open_text(path) as f:
-        for line_no, line in enumerate(f):
-            if line.startswith(": "):
-                names.append(line.lstrip(": ").strip())
-                continue
-            if not names:
-                raise ValueError(
-                    f"{str(path)!r}, line {line_no + 1}: a question comes before any "
-                    "': section' line; expected the questions-words format."
-                )
-            words = line.split()
-            if case_insensitive:
-                words = [w.upper() for w in words]
-            if len(words) != 4:
-                logger.info("skipping invalid line %d in %s", line_no + 1, path)
-                continue
-            read += 1
-            a, b, c, d = words
-            if a not in ok_vocab or b not in ok_vocab or c not in ok_vocab or d not in ok_vocab:
-                skipped += 1
-                continue
-            questions.append((len(names) - 1, ok_vocab[a], ok_vocab[b], ok_vocab[c]))
-            expected.append(d)
-            ignore.append((a, b, c))
+    stats = ReadStats()
+    lines = read_lines(path, encoding=encoding, encoding_errors=encoding_errors, stats=stats)
+    for line_no, line in enumerate(lines):
+        if line.startswith(": "):
+            names.append(line.lstrip(": ").strip())
+            continue
+        if not names:
+            raise ValueError(
+                f"{str(path)!r}, line {line_no + 1}: a question comes before any "
+                "': section' line; expected the questions-words format."
+            )
+        words = line.split()
+        if case_insensitive:
+            words = [w.upper() for w in words]
+        if len(words) != 4:
+            logger.info("skipping invalid line %d in %s", line_no + 1, path)
+            continue
+        read += 1
+        a, b, c, d = words
+        if a not in ok_vocab or b not in ok_vocab or c not in ok_vocab or d not in ok_vocab:
+            skipped += 1
+            continue
+        questions.append((len(names) - 1, ok_vocab[a], ok_vocab[b], ok_vocab[c]))
+        expected.append(d)
+        ignore.append((a, b, c))
 
     correct = np.zeros(len(names), dtype=np.int64)
     incorrect = np.zeros(len(names), dtype=np.int64)
@@ -283,7 +293,7 @@ def evaluate_analogies(
         total.total,
         skipped,
     )
-    return AnalogyResult(total.accuracy, sections, total, skipped, read)
+    return AnalogyResult(total.accuracy, sections, total, skipped, read, stats.lines_with_errors)
 
 
 def evaluate_similarity(
@@ -292,6 +302,8 @@ def evaluate_similarity(
     delimiter: str = "\t",
     restrict_vocab: int = 300000,
     case_insensitive: bool = True,
+    encoding: str = "utf-8",
+    encoding_errors: str = "strict",
 ) -> SimilarityResult:
     """Correlate cosine similarities with human word-pair scores, as gensim does.
 
@@ -307,12 +319,17 @@ def evaluate_similarity(
         restrict_vocab (int, default 300000): Only the first words are used.
         case_insensitive (bool, default True): Upper-case pairs and words; the first
             spelling of a word in the vectors stands for all its cases.
+        encoding (str, default "utf-8"): The file's text encoding.
+        encoding_errors (str, default "strict"): Undecodable bytes: "strict" raises an
+            error naming the file, line and byte offset; "replace" / "ignore" go on and
+            count the affected lines in ``lines_with_errors``.
 
     Returns:
         SimilarityResult: ``pearson``, ``spearman``, ``oov_ratio`` (percent).
 
     Raises:
-        ValueError: If no pair could be scored.
+        ValueError: If no pair could be scored, or on undecodable bytes with
+            ``encoding_errors="strict"``.
         FileNotFoundError: If ``path`` does not exist.
 
     >>> import tempfile, pathlib
@@ -332,25 +349,26 @@ def evaluate_similarity(
     rows_a: list[int] = []
     rows_b: list[int] = []
     skipped = 0
-    with open_text(path) as f:
-        for line_no, line in enumerate(f):
-            if not line or line.startswith("#"):
-                continue
-            fields = line.split(delimiter)
-            if case_insensitive:
-                fields = [x.upper() for x in fields]
-            try:
-                a, b, score = fields
-                value = float(score)
-            except (ValueError, TypeError):
-                logger.info("skipping invalid line %d in %s", line_no + 1, path)
-                continue
-            if a not in ok_vocab or b not in ok_vocab:
-                skipped += 1
-                continue
-            gold.append(value)
-            rows_a.append(ok_vocab[a])
-            rows_b.append(ok_vocab[b])
+    stats = ReadStats()
+    lines = read_lines(path, encoding=encoding, encoding_errors=encoding_errors, stats=stats)
+    for line_no, line in enumerate(lines):
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split(delimiter)
+        if case_insensitive:
+            fields = [x.upper() for x in fields]
+        try:
+            a, b, score = fields
+            value = float(score)
+        except (ValueError, TypeError):
+            logger.info("skipping invalid line %d in %s", line_no + 1, path)
+            continue
+        if a not in ok_vocab or b not in ok_vocab:
+            skipped += 1
+            continue
+        gold.append(value)
+        rows_a.append(ok_vocab[a])
+        rows_b.append(ok_vocab[b])
     if not gold:
         raise ValueError(
             f"no word pair of {str(path)!r} could be scored: every line is malformed or has "
@@ -365,6 +383,7 @@ def evaluate_similarity(
         oov_ratio=100.0 * skipped / (len(gold) + skipped),
         pairs=len(gold),
         skipped=skipped,
+        lines_with_errors=stats.lines_with_errors,
     )
     logger.info(
         "word pairs: pearson %.4f, spearman %.4f, %.1f%% pairs out of vocabulary",

@@ -16,10 +16,11 @@ import functools
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from wordvec._io import check_readable, open_text
+from wordvec._io import check_readable
+from wordvec._lines import ReadStats, check_encoding, read_lines, read_pieces
 from wordvec._validation import check_int
 
 Tokenizer = Callable[[str], list[str]]
@@ -224,38 +225,54 @@ def check_source(source: Source) -> None:
         )
 
 
-def iter_lines(source: Source, *, encoding: str = "utf-8", errors: str = "strict") -> Iterator:
+def _files_of(source: Source) -> list[Path] | None:
+    """The files a path source stands for, in order; None for an iterable source."""
+    check_source(source)
+    if _is_path(source):
+        return list_files(source)
+    if _is_path_list(source):
+        return [f for p in source for f in list_files(p)]
+    return None
+
+
+def iter_lines(
+    source: Source,
+    *,
+    encoding: str = "utf-8",
+    encoding_errors: str = "strict",
+    stats: ReadStats | None = None,
+) -> Iterator:
     """Yield the items of a source: text lines of files, or the iterable's own items.
 
-    Lines from files come without their line ending; blank lines are kept (readers
-    above skip them).
+    Lines from files come without their line ending (``\n`` or ``\r\n``), a UTF-8
+    byte-order mark is dropped, NUL bytes become spaces; blank lines are kept (readers
+    above skip them). Each line is held whole: for corpora with very long lines use
+    :func:`iter_sentences`, which reads them in bounded pieces.
 
     Args:
         source: A path, a directory, a list of ``Path`` objects, or an iterable of
             strings or token lists.
         encoding (str, default "utf-8"): Text encoding of files.
-        errors (str, default "strict"): How to handle undecodable bytes
-            (``"strict"``, ``"replace"``, ``"ignore"``).
+        encoding_errors (str, default "strict"): Undecodable bytes: ``"strict"`` raises
+            an error naming the file, line and byte offset; ``"replace"`` / ``"ignore"``
+            replace or drop them and count the affected lines in ``stats``.
+        stats (ReadStats | None, default None): Receives what tolerant reading got past.
 
     Raises:
         FileNotFoundError: If a path does not exist.
+        wordvec._lines.TextDecodeError: On undecodable bytes with "strict".
+        wordvec._lines.BinaryFileError: On a binary file with "strict".
 
     >>> list(iter_lines(["a b", "c"]))
     ['a b', 'c']
     """
-    check_source(source)
-    if _is_path(source):
-        paths: Sequence = [source]
-    elif _is_path_list(source):
-        paths = source
-    else:
-        yield from source
+    check_encoding(encoding, encoding_errors)
+    files = _files_of(source)
+    if files is None:
+        yield from source  # type: ignore[misc]
         return
-    for p in paths:
-        for f in list_files(p):
-            with open_text(f, encoding=encoding, errors=errors) as fh:
-                for line in fh:
-                    yield line.rstrip("\r\n")
+    for f in files:
+        yield from read_lines(f, encoding=encoding, encoding_errors=encoding_errors, stats=stats)
 
 
 def chunk(tokens: list, max_sentence_length: int) -> Iterator[list]:
@@ -273,19 +290,46 @@ def chunk(tokens: list, max_sentence_length: int) -> Iterator[list]:
         yield tokens[start : start + max_sentence_length]
 
 
+def _file_sentences(
+    path: Path, tok: Tokenizer, max_len: int, encoding: str, errors: str, stats: ReadStats | None
+) -> Iterator[list]:
+    """Sentences of one file, a line at a time; a long line is tokenized piece by piece
+    and its tokens carried over between pieces, so the sentences are exactly those of
+    the whole line chunked at ``max_len`` while memory stays bounded."""
+    pending: list = []
+    for text, complete in read_pieces(path, encoding=encoding, encoding_errors=errors, stats=stats):
+        tokens = tok(text)
+        if pending:
+            tokens = pending + tokens
+            pending = []
+        if complete:
+            if tokens:
+                yield from chunk(tokens, max_len)
+            continue
+        full = len(tokens) - len(tokens) % max_len
+        for start in range(0, full, max_len):
+            yield tokens[start : start + max_len]
+        pending = tokens[full:]
+    if pending:  # pragma: no cover - a file's last piece is always complete
+        yield pending
+
+
 def iter_sentences(
     source: Source,
     *,
     tokenizer: str | Tokenizer | None = "default",
     max_sentence_length: int = 10_000,
     encoding: str = "utf-8",
-    errors: str = "strict",
+    encoding_errors: str = "strict",
+    stats: ReadStats | None = None,
 ) -> Iterator[list]:
     """Stream a source as token lists, one sentence (line) at a time.
 
     Strings are tokenized; token lists (from an iterable) pass through as they are,
     so any hashable tokens work. Empty sentences are skipped. Sentences longer than
-    ``max_sentence_length`` are split into chunks without dropping tokens.
+    ``max_sentence_length`` are split into chunks without dropping tokens. Files are
+    read in bounded pieces: a line of any length (text8 is one line of 100 MB) costs
+    the same memory as a short one, and gives the same sentences as if read whole.
 
     Args:
         source: A path (plain, ``.gz``, ``.bz2``, ``.xz``), a directory, a list of
@@ -294,21 +338,32 @@ def iter_sentences(
             (:func:`tokenize`), ``"whitespace"``, or a callable ``str -> list[str]``.
         max_sentence_length (int, default 10000): Longest sentence yielded.
         encoding (str, default "utf-8"): Text encoding of files.
-        errors (str, default "strict"): Decoding error handling for files.
+        encoding_errors (str, default "strict"): Undecodable bytes in files:
+            ``"strict"`` raises an error naming the file, line and byte offset;
+            ``"replace"`` / ``"ignore"`` replace or drop them (see :func:`iter_lines`).
+        stats (ReadStats | None, default None): Receives the number of lines with
+            undecodable bytes and the binary files skipped under "replace"/"ignore".
 
     Raises:
         FileNotFoundError: If a path does not exist.
-        ValueError: If ``max_sentence_length`` < 1.
+        ValueError: If ``max_sentence_length`` < 1, or on undecodable bytes or a binary
+            file with ``encoding_errors="strict"``.
 
     >>> list(iter_sentences(["The cat sat.", ["a", "b", "c"]], max_sentence_length=2))
     [['the', 'cat'], ['sat'], ['a', 'b'], ['c']]
     """
     max_sentence_length = check_int(max_sentence_length, "max_sentence_length", minimum=1)
     tok = resolve_tokenizer(tokenizer)
-    for item in iter_lines(source, encoding=encoding, errors=errors):
-        tokens = tok(item) if isinstance(item, str) else list(item)
-        if tokens:
-            yield from chunk(tokens, max_sentence_length)
+    check_encoding(encoding, encoding_errors)
+    files = _files_of(source)
+    if files is None:
+        for item in source:  # type: ignore[union-attr]
+            tokens = tok(item) if isinstance(item, str) else list(item)
+            if tokens:
+                yield from chunk(tokens, max_sentence_length)
+        return
+    for f in files:
+        yield from _file_sentences(f, tok, max_sentence_length, encoding, encoding_errors, stats)
 
 
 class Sentences:
@@ -323,6 +378,7 @@ class Sentences:
         tokenizer: As for :func:`iter_sentences`.
         max_sentence_length (int, default 10000): Longest sentence yielded.
         encoding (str, default "utf-8"): Text encoding of files.
+        encoding_errors (str, default "strict"): As for :func:`iter_sentences`.
 
     >>> s = Sentences(["a b", "c"])
     >>> list(s) == list(s)
@@ -336,14 +392,17 @@ class Sentences:
         tokenizer: str | Tokenizer | None = "default",
         max_sentence_length: int = 10_000,
         encoding: str = "utf-8",
+        encoding_errors: str = "strict",
     ) -> None:
         check_source(source)
         check_int(max_sentence_length, "max_sentence_length", minimum=1)
         resolve_tokenizer(tokenizer)
+        check_encoding(encoding, encoding_errors)
         self.source = source
         self.tokenizer = tokenizer
         self.max_sentence_length = max_sentence_length
         self.encoding = encoding
+        self.encoding_errors = encoding_errors
 
     def __iter__(self) -> Iterator[list]:
         return iter_sentences(
@@ -351,10 +410,12 @@ class Sentences:
             tokenizer=self.tokenizer,
             max_sentence_length=self.max_sentence_length,
             encoding=self.encoding,
+            encoding_errors=self.encoding_errors,
         )
 
 
 __all__ = [
+    "ReadStats",
     "Sentences",
     "check_source",
     "chunk",

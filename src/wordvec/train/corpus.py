@@ -14,11 +14,12 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from wordvec._lines import ReadStats
 from wordvec.text import iter_sentences
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class EncodedCorpus:
         n_sentences: Number of sentences.
         max_sentence_length: Longest sentence, in tokens.
         seconds: Wall time of the pass.
+        read_stats: What tolerant decoding got past (``encoding_errors`` "replace" or
+            "ignore"): lines with undecodable bytes and binary files skipped.
     """
 
     path: Path
@@ -59,6 +62,7 @@ class EncodedCorpus:
     n_sentences: int
     max_sentence_length: int
     seconds: float
+    read_stats: ReadStats = field(default_factory=ReadStats)
 
     def read(self, fd: int, job: int) -> np.ndarray:
         """Return the int32 ids of job ``job`` read from the open descriptor ``fd``.
@@ -118,6 +122,8 @@ def encode_corpus(
     job_words: int = 50_000,
     block_tokens: int = 1 << 16,
     on_block: Callable[[int], None] | None = None,
+    encoding: str = "utf-8",
+    encoding_errors: str = "strict",
 ) -> EncodedCorpus:
     """Read ``source`` once, count tokens and write provisional ids to ``directory``.
 
@@ -130,12 +136,17 @@ def encode_corpus(
         block_tokens (int, default 2**16): Tokens mapped and written at a time.
         on_block (callable | None, default None): Called with the number of tokens
             read so far after each block (for progress display).
+        encoding (str, default "utf-8"): Text encoding of files.
+        encoding_errors (str, default "strict"): Undecodable bytes: "strict" stops the
+            pass with the file, line and byte offset; "replace" / "ignore" go on and
+            count the affected lines in ``read_stats``.
 
     Returns:
         The :class:`EncodedCorpus`.
 
     Raises:
         FileNotFoundError: If a path in ``source`` does not exist.
+        ValueError: On undecodable bytes or a binary file with ``encoding_errors="strict"``.
 
     >>> import tempfile
     >>> enc = encode_corpus(["a b a", "c a"], tempfile.mkdtemp(), tokenizer="whitespace")
@@ -154,6 +165,7 @@ def encode_corpus(
     longest = 0
     buf: list = []
     lookup = index.__getitem__
+    stats = ReadStats()
 
     with open(path, "wb") as out:
 
@@ -184,7 +196,12 @@ def encode_corpus(
                 on_block(written - n_sentences)
 
         for sentence in iter_sentences(
-            source, tokenizer=tokenizer, max_sentence_length=max_sentence_length
+            source,
+            tokenizer=tokenizer,
+            max_sentence_length=max_sentence_length,
+            encoding=encoding,
+            encoding_errors=encoding_errors,
+            stats=stats,
         ):
             buf += sentence
             buf.append(_END)
@@ -208,6 +225,13 @@ def encode_corpus(
         len(words),
         seconds,
     )
+    if stats.lines_with_errors or stats.skipped_files:
+        logger.warning(
+            "%d line(s) had undecodable bytes (%s); %d binary file(s) skipped",
+            stats.lines_with_errors,
+            encoding_errors,
+            len(stats.skipped_files),
+        )
     return EncodedCorpus(
         path=path,
         words=words,
@@ -217,6 +241,7 @@ def encode_corpus(
         n_sentences=n_sentences,
         max_sentence_length=longest,
         seconds=seconds,
+        read_stats=stats,
     )
 
 
