@@ -181,7 +181,7 @@ def read_pieces(
     *,
     encoding: str = "utf-8",
     encoding_errors: str = "strict",
-    piece_bytes: int = PIECE_BYTES,
+    piece_bytes: int | None = None,
     stats: ReadStats | None = None,
 ) -> Iterator[tuple[str, bool]]:
     """Yield the lines of a text file as ``(text, complete)``, in bounded memory.
@@ -200,7 +200,8 @@ def read_pieces(
         encoding_errors (str, default "strict"): ``"strict"`` raises on undecodable
             bytes; ``"replace"`` and ``"ignore"`` replace or drop them and count the
             affected lines in ``stats``.
-        piece_bytes (int, default 2**20): Bytes read and decoded at a time.
+        piece_bytes (int | None, default None): Bytes read and decoded at a time; None
+            means :data:`PIECE_BYTES` (1 MiB).
         stats (ReadStats | None, default None): Receives the counts of tolerant reading.
 
     Raises:
@@ -220,6 +221,7 @@ def read_pieces(
     """
     name = str(path)
     encoding = check_encoding(encoding, encoding_errors)
+    piece_bytes = PIECE_BYTES if piece_bytes is None else piece_bytes
     if not _ascii_compatible(encoding):
         yield from _read_pieces_text(name, encoding, encoding_errors, piece_bytes, stats)
         return

@@ -195,6 +195,23 @@ def add_common(parser: argparse.ArgumentParser, *, json_flag: bool = False) -> N
     )
 
 
+def add_encoding(parser: argparse.ArgumentParser, what: str = "text files") -> None:
+    """Add ``--encoding`` and ``--encoding-errors`` (how to decode ``what``)."""
+    parser.add_argument(
+        "--encoding",
+        default="utf-8",
+        metavar="NAME",
+        help=f"text encoding of the {what}, any Python codec name (default: utf-8)",
+    )
+    parser.add_argument(
+        "--encoding-errors",
+        choices=("strict", "replace", "ignore"),
+        default="strict",
+        help="undecodable bytes: strict stops with the file, line and byte offset; replace "
+        "or ignore go on and report the number of affected lines (default: strict)",
+    )
+
+
 def add_limit(parser: argparse.ArgumentParser) -> None:
     """Add ``--limit N`` (load only the first N words of the vectors file)."""
     parser.add_argument(

@@ -8,6 +8,7 @@ from typing import Any
 
 from wordvec.cli._common import (
     add_common,
+    add_encoding,
     add_limit,
     epilog,
     esc,
@@ -67,6 +68,7 @@ def register(sub: Any) -> None:
         help="answer analogies among the N most frequent words only, skipping questions "
         "with rarer words; 0 means all words (default: 30000)",
     )
+    add_encoding(p, "analogy and similarity files")
     add_limit(p)
     add_common(p, json_flag=True)
     p.set_defaults(handler=run)
@@ -80,6 +82,7 @@ def analogy_summary(result: Any) -> dict[str, Any]:
         "answered": int(result.total.total),
         "skipped": int(result.skipped),
         "questions": int(result.questions),
+        "lines_with_errors": int(result.lines_with_errors),
         "sections": [
             {
                 "section": s.name,
@@ -100,6 +103,7 @@ def similarity_summary(result: Any) -> dict[str, Any]:
         "pairs": int(result.pairs),
         "skipped": int(result.skipped),
         "oov_percent": float(result.oov_ratio),
+        "lines_with_errors": int(result.lines_with_errors),
     }
 
 
@@ -112,11 +116,14 @@ def run(args: argparse.Namespace) -> int:
     sim_files = [existing_file(f, "similarity file") for f in args.similarity or []]
     wv = load_vectors(args.vectors, limit=args.limit)
     restrict = args.restrict_vocab or None
-    analogies = analogy_summary(evaluate_analogies(wv, path=analogy_file, restrict_vocab=restrict))
+    decoding = {"encoding": args.encoding, "encoding_errors": args.encoding_errors}
+    analogies = analogy_summary(
+        evaluate_analogies(wv, path=analogy_file, restrict_vocab=restrict, **decoding)
+    )
     analogies["file"] = str(analogy_file or bundled("questions-words"))
     similarity = []
     for f in sim_files or [None]:
-        s = similarity_summary(evaluate_similarity(wv, path=f))
+        s = similarity_summary(evaluate_similarity(wv, path=f, **decoding))
         s["file"] = str(f or bundled("wordsim353"))
         similarity.append(s)
     if args.json:
@@ -164,6 +171,12 @@ def render(
         f"{analogies['skipped']:,} of {analogies['questions']:,} questions skipped "
         f"(a word outside the {scope})."
     )
+    for s in [analogies, *similarity]:
+        if s["lines_with_errors"]:
+            console.print(
+                f"{esc(Path(s['file']).name)}: {s['lines_with_errors']:,} line(s) with "
+                "undecodable bytes were read with them replaced or dropped."
+            )
     console.print()
     table = Table(title="Word-pair similarity", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("file")
