@@ -77,19 +77,26 @@ def _evaluate(words: list[str], vectors) -> tuple[float, float]:
 
 
 def train_gensim(
-    corpus: str, arch: str, seed: int, workers: int, epochs: int = SETTINGS["epochs"]
+    corpus: str,
+    arch: str,
+    seed: int,
+    workers: int,
+    epochs: int = SETTINGS["epochs"],
+    settings: dict | None = None,
 ) -> Any:
-    """Train gensim's Word2Vec on ``corpus`` in ``corpus_file`` mode, the benchmark's settings."""
+    """Train gensim's Word2Vec on ``corpus`` in ``corpus_file`` mode, the benchmark's settings
+    (``settings`` overrides some of them, e.g. ``{"dim": 300, "min_count": 1}``)."""
     from gensim.models import Word2Vec as GensimWord2Vec
 
+    s = {**SETTINGS, **(settings or {})}
     return GensimWord2Vec(
         corpus_file=corpus,
         sg=1 if arch == "skipgram" else 0,
-        vector_size=SETTINGS["dim"],
-        window=SETTINGS["window"],
-        negative=SETTINGS["negative"],
-        sample=SETTINGS["sample"],
-        min_count=SETTINGS["min_count"],
+        vector_size=s["dim"],
+        window=s["window"],
+        negative=s["negative"],
+        sample=s["sample"],
+        min_count=s["min_count"],
         epochs=epochs,
         workers=workers,
         seed=seed,

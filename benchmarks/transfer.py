@@ -233,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         config, val = gc.tfidf_search(prepared)
         print(f"TF-IDF chosen on the validation books: {config} (validation {100 * val:.1f}%)")
         # scikit-learn's lbfgs is deterministic: one run per row, not one per seed
-        baseline = [gc.tfidf_baseline(prepared, config=config, train_on=on) for on in ("fit", "all")]
+        baseline = [
+            gc.tfidf_baseline(prepared, config=config, train_on=on) for on in ("fit", "all")
+        ]
         for r in baseline:
             print(r.line(), flush=True)
         results += baseline
