@@ -1,0 +1,536 @@
+// wordvec explorer: the page talks to the JSON API under /api/ and draws the map on a canvas.
+"use strict";
+
+const $ = (selector) => document.querySelector(selector);
+const MAX_LABELS = 160; // labels of frequent words drawn at once (one per free grid cell)
+const HIT_RADIUS = 8; // pixels around the pointer that count as a hit on a point
+
+// ---- the API --------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body && body.error ? body.error : `request failed (${status})`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+async function api(endpoint, params = {}) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") query.set(name, value);
+  }
+  const response = await fetch(`/api/${endpoint}?${query}`);
+  let body = null;
+  try {
+    body = await response.json();
+  } catch (err) {
+    body = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+function setStatus(element, text, isError = false) {
+  element.textContent = text;
+  element.classList.toggle("error", isError);
+}
+
+function errorStatus(element, err, onSuggestion) {
+  setStatus(element, err.message, true);
+  const suggestions = (err.body && err.body.suggestions) || [];
+  if (!suggestions.length || !onSuggestion) return;
+  element.append(" ");
+  for (const word of suggestions) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "suggest";
+    button.textContent = word;
+    button.addEventListener("click", () => onSuggestion(word));
+    element.append(button);
+  }
+}
+
+// A list of (word, score) rows with bars; clicking a word searches it.
+function renderScores(list, items) {
+  list.replaceChildren();
+  for (const { word, score } of items) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "neighbor";
+    button.textContent = word;
+    button.title = `search ${word}`;
+    button.addEventListener("click", () => search(word));
+    const bar = document.createElement("span");
+    bar.className = "bar";
+    bar.style.setProperty("--score", Math.max(0, Math.min(1, score)).toFixed(4));
+    const value = document.createElement("span");
+    value.className = "score";
+    value.textContent = score.toFixed(3);
+    li.append(button, bar, value);
+    list.append(li);
+  }
+}
+
+// ---- the map --------------------------------------------------------------------------
+
+const map = {
+  canvas: null,
+  ctx: null,
+  base: null, // {words, x, y, labels, method, n}
+  query: null, // {word, words, x, y, scores}
+  view: { scale: 1, cx: 0, cy: 0 }, // data point at the canvas centre, pixels per unit
+  hover: -1,
+  frame: 0,
+  drawn: 0,
+};
+
+function fitView(xs, ys, padding = 0.08) {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i] < x0) x0 = xs[i];
+    if (xs[i] > x1) x1 = xs[i];
+    if (ys[i] < y0) y0 = ys[i];
+    if (ys[i] > y1) y1 = ys[i];
+  }
+  if (!isFinite(x0)) return;
+  const { width, height } = map.canvas;
+  const spanX = Math.max(x1 - x0, 1e-6), spanY = Math.max(y1 - y0, 1e-6);
+  map.view.scale = Math.min(width / spanX, height / spanY) * (1 - 2 * padding);
+  map.view.cx = (x0 + x1) / 2;
+  map.view.cy = (y0 + y1) / 2;
+}
+
+function toScreen(x, y) {
+  const { width, height } = map.canvas;
+  return [width / 2 + (x - map.view.cx) * map.view.scale,
+          height / 2 - (y - map.view.cy) * map.view.scale];
+}
+
+function resizeCanvas() {
+  const ratio = window.devicePixelRatio || 1;
+  const box = map.canvas.getBoundingClientRect();
+  const width = Math.max(1, Math.round(box.width * ratio));
+  const height = Math.max(1, Math.round(box.height * ratio));
+  if (map.canvas.width === width && map.canvas.height === height) return false;
+  const oldScale = Math.min(map.canvas.width, map.canvas.height);
+  map.canvas.width = width;
+  map.canvas.height = height;
+  if (oldScale > 0) map.view.scale *= Math.min(width, height) / oldScale;
+  return true;
+}
+
+function requestDraw() {
+  if (!map.frame) map.frame = requestAnimationFrame(draw);
+}
+
+function drawLabel(ctx, text, sx, sy, color, bold) {
+  ctx.font = `${bold ? "600 " : ""}${12 * (window.devicePixelRatio || 1)}px system-ui, sans-serif`;
+  ctx.lineWidth = 3 * (window.devicePixelRatio || 1);
+  ctx.strokeStyle = "rgba(255,255,255,0.9)";
+  ctx.strokeText(text, sx + 5, sy - 4);
+  ctx.fillStyle = color;
+  ctx.fillText(text, sx + 5, sy - 4);
+}
+
+function draw() {
+  map.frame = 0;
+  const { ctx, canvas, base, query } = map;
+  const ratio = window.devicePixelRatio || 1;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  if (!base) return;
+  const size = Math.max(1.5, 2 * ratio);
+  let drawn = 0;
+  ctx.fillStyle = "rgba(73, 80, 87, 0.55)";
+  for (let i = 0; i < base.words.length; i++) {
+    const [sx, sy] = toScreen(base.x[i], base.y[i]);
+    if (sx < -size || sy < -size || sx > canvas.width + size || sy > canvas.height + size) continue;
+    ctx.fillRect(sx - size / 2, sy - size / 2, size, size);
+    drawn++;
+  }
+  // Labels of the most frequent visible words, one per free cell of a coarse grid.
+  const cell = 70 * ratio, taken = new Set();
+  let labels = 0;
+  for (let i = 0; i < base.words.length && labels < MAX_LABELS; i++) {
+    const [sx, sy] = toScreen(base.x[i], base.y[i]);
+    if (sx < 0 || sy < 0 || sx > canvas.width || sy > canvas.height) continue;
+    const key = `${Math.floor(sx / cell)},${Math.floor(sy / (cell / 3))}`;
+    if (taken.has(key)) continue;
+    taken.add(key);
+    drawLabel(ctx, base.words[i], sx, sy, "#495057", false);
+    labels++;
+  }
+  if (query) {
+    for (let j = query.words.length - 1; j >= 0; j--) {
+      const [sx, sy] = toScreen(query.x[j], query.y[j]);
+      const isQuery = j === 0 && query.words[0] === query.word;
+      ctx.fillStyle = isQuery ? "#d9480f" : "#1971c2";
+      ctx.beginPath();
+      ctx.arc(sx, sy, (isQuery ? 6 : 4) * ratio, 0, 2 * Math.PI);
+      ctx.fill();
+      drawLabel(ctx, query.words[j], sx, sy, isQuery ? "#d9480f" : "#1864ab", true);
+      drawn++;
+    }
+  }
+  if (map.hover >= 0) {
+    const [sx, sy] = toScreen(base.x[map.hover], base.y[map.hover]);
+    ctx.strokeStyle = "#d9480f";
+    ctx.lineWidth = 2 * ratio;
+    ctx.strokeRect(sx - 4 * ratio, sy - 4 * ratio, 8 * ratio, 8 * ratio);
+  }
+  ctx.fillStyle = "#868e96";
+  ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+  ctx.fillText(`x: ${base.labels[0]}   y: ${base.labels[1]}`, 8 * ratio, canvas.height - 8 * ratio);
+  map.drawn = drawn;
+  canvas.dataset.points = String(drawn);
+}
+
+function nearestPoint(clientX, clientY) {
+  const box = map.canvas.getBoundingClientRect();
+  const ratio = map.canvas.width / box.width;
+  const px = (clientX - box.left) * ratio, py = (clientY - box.top) * ratio;
+  const limit = (HIT_RADIUS * ratio) ** 2;
+  let best = -1, bestDistance = limit;
+  const { base } = map;
+  if (!base) return -1;
+  for (let i = 0; i < base.words.length; i++) {
+    const [sx, sy] = toScreen(base.x[i], base.y[i]);
+    const d = (sx - px) ** 2 + (sy - py) ** 2;
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+function setupMapEvents() {
+  const { canvas } = map;
+  const tooltip = $("#tooltip");
+  let drag = null;
+  canvas.addEventListener("pointerdown", (event) => {
+    drag = { x: event.clientX, y: event.clientY, cx: map.view.cx, cy: map.view.cy, moved: false };
+    canvas.setPointerCapture(event.pointerId);
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (drag) {
+      const ratio = canvas.width / canvas.getBoundingClientRect().width;
+      const dx = event.clientX - drag.x, dy = event.clientY - drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+      if (drag.moved) {
+        canvas.classList.add("dragging");
+        map.view.cx = drag.cx - (dx * ratio) / map.view.scale;
+        map.view.cy = drag.cy + (dy * ratio) / map.view.scale;
+        tooltip.hidden = true;
+        requestDraw();
+        return;
+      }
+    }
+    const hit = nearestPoint(event.clientX, event.clientY);
+    if (hit !== map.hover) {
+      map.hover = hit;
+      requestDraw();
+    }
+    if (hit >= 0) {
+      const box = canvas.getBoundingClientRect();
+      tooltip.textContent = map.base.words[hit];
+      tooltip.style.left = `${event.clientX - box.left + 12}px`;
+      tooltip.style.top = `${event.clientY - box.top - 8}px`;
+      tooltip.hidden = false;
+    } else {
+      tooltip.hidden = true;
+    }
+  });
+  canvas.addEventListener("pointerup", (event) => {
+    const wasClick = drag && !drag.moved;
+    drag = null;
+    canvas.classList.remove("dragging");
+    if (wasClick) {
+      const hit = nearestPoint(event.clientX, event.clientY);
+      if (hit >= 0) search(map.base.words[hit]);
+    }
+  });
+  canvas.addEventListener("pointerleave", () => {
+    tooltip.hidden = true;
+    if (map.hover >= 0) {
+      map.hover = -1;
+      requestDraw();
+    }
+  });
+  canvas.addEventListener("wheel", (event) => {
+    event.preventDefault();
+    const box = canvas.getBoundingClientRect();
+    const ratio = canvas.width / box.width;
+    const px = (event.clientX - box.left) * ratio, py = (event.clientY - box.top) * ratio;
+    const factor = Math.exp(-event.deltaY * 0.0015);
+    // Keep the data point under the pointer where it is.
+    const dx = (px - canvas.width / 2) / map.view.scale;
+    const dy = (py - canvas.height / 2) / map.view.scale;
+    map.view.cx += dx - dx / factor;
+    map.view.cy -= dy - dy / factor;
+    map.view.scale *= factor;
+    requestDraw();
+  }, { passive: false });
+  window.addEventListener("resize", () => {
+    if (resizeCanvas()) requestDraw();
+  });
+  $("#reset-view").addEventListener("click", () => {
+    if (map.base) fitView(map.base.x, map.base.y);
+    requestDraw();
+  });
+}
+
+function mapParams() {
+  const form = $("#map-form");
+  const params = { method: form.method.value, n: form.n.value };
+  if (params.method === "custom") {
+    for (const name of ["xa", "xb", "ya", "yb"]) params[name] = form[name].value.trim();
+  }
+  return params;
+}
+
+async function loadMap() {
+  const status = $("#map-status");
+  const params = mapParams();
+  setStatus(status, params.method === "tsne" ? "computing t-SNE on the server…" : "drawing…");
+  const started = performance.now();
+  try {
+    const word = map.query ? map.query.word : undefined;
+    const result = await api("projection", { ...params, word, k: 15 });
+    map.base = result;
+    map.query = result.query;
+    resizeCanvas();
+    fitView(result.x, result.y);
+    draw();
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    setStatus(status, `${result.words.length.toLocaleString()} words by ${result.method} in ` +
+      `${seconds} s; drag to pan, wheel to zoom, click a point to search it`);
+  } catch (err) {
+    errorStatus(status, err, null);
+  }
+}
+
+async function placeQuery(word) {
+  if (!map.base) return;
+  try {
+    const result = await api("projection", { ...mapParams(), word, k: 15, points: "query" });
+    map.query = result.query;
+    if (map.query && map.query.words.length) {
+      // Show the neighbourhood: fit it, but never zoom in more than 12x the whole map.
+      const wholeScale = map.view.scale;
+      fitView(map.base.x, map.base.y);
+      const limit = map.view.scale * 12;
+      fitView(map.query.x, map.query.y, 0.25);
+      map.view.scale = Math.min(map.view.scale, limit);
+      if (!isFinite(map.view.scale) || map.view.scale <= 0) map.view.scale = wholeScale;
+    }
+    requestDraw();
+  } catch (err) {
+    errorStatus($("#map-status"), err, null);
+  }
+}
+
+// ---- search, completion, analogy, similarity ---------------------------------------------
+
+let searchToken = 0;
+
+async function search(word) {
+  word = word.trim();
+  if (!word) return;
+  const input = $("#search");
+  input.value = word;
+  hideSuggestions();
+  const token = ++searchToken;
+  const status = $("#search-status");
+  setStatus(status, "searching…");
+  try {
+    const result = await api("neighbors", { word, k: 15 });
+    if (token !== searchToken) return;
+    $("#neighbors-of").textContent = `of “${result.word}”`;
+    renderScores($("#neighbors"), result.neighbors);
+    setStatus(status, "");
+    if (location.hash !== `#${encodeURIComponent(word)}`) {
+      history.replaceState(null, "", `#${encodeURIComponent(word)}`);
+    }
+    await placeQuery(word);
+  } catch (err) {
+    if (token !== searchToken) return;
+    $("#neighbors").replaceChildren();
+    $("#neighbors-of").textContent = "";
+    errorStatus(status, err, search);
+  }
+}
+
+let activeSuggestion = -1;
+let completionToken = 0;
+let completionTimer = 0;
+
+function hideSuggestions() {
+  completionToken++;
+  clearTimeout(completionTimer);
+  const list = $("#suggestions");
+  list.hidden = true;
+  list.replaceChildren();
+  $("#search").setAttribute("aria-expanded", "false");
+  activeSuggestion = -1;
+}
+
+function showSuggestions(words) {
+  const list = $("#suggestions");
+  list.replaceChildren();
+  activeSuggestion = -1;
+  words.forEach((word, i) => {
+    const li = document.createElement("li");
+    li.role = "option";
+    li.id = `suggestion-${i}`;
+    li.textContent = word;
+    li.addEventListener("mousedown", (event) => {
+      event.preventDefault(); // keep the focus in the box
+      search(word);
+    });
+    list.append(li);
+  });
+  list.hidden = words.length === 0;
+  $("#search").setAttribute("aria-expanded", String(words.length > 0));
+}
+
+function moveSuggestion(step) {
+  const items = $("#suggestions").children;
+  if (!items.length) return;
+  if (activeSuggestion >= 0) items[activeSuggestion].setAttribute("aria-selected", "false");
+  activeSuggestion = (activeSuggestion + step + items.length) % items.length;
+  items[activeSuggestion].setAttribute("aria-selected", "true");
+  $("#search").setAttribute("aria-activedescendant", items[activeSuggestion].id);
+}
+
+function setupSearch() {
+  const input = $("#search");
+  input.addEventListener("input", () => {
+    const prefix = input.value.trim();
+    clearTimeout(completionTimer);
+    if (!prefix) {
+      hideSuggestions();
+      return;
+    }
+    const token = ++completionToken;
+    completionTimer = setTimeout(async () => {
+      try {
+        const result = await api("complete", { q: prefix, k: 10 });
+        if (token === completionToken) showSuggestions(result.completions);
+      } catch (err) {
+        if (token === completionToken) hideSuggestions();
+      }
+    }, 60);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") moveSuggestion(1);
+    else if (event.key === "ArrowUp") moveSuggestion(-1);
+    else if (event.key === "Escape") hideSuggestions();
+    else return;
+    event.preventDefault();
+  });
+  input.addEventListener("blur", () => setTimeout(hideSuggestions, 100));
+  $("#search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const items = $("#suggestions").children;
+    const chosen = activeSuggestion >= 0 && items[activeSuggestion];
+    search(chosen ? chosen.textContent : input.value);
+  });
+}
+
+function setupForms() {
+  $("#analogy-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const status = $("#analogy-status");
+    const [a, b, c] = ["a", "b", "c"].map((name) => form[name].value.trim());
+    setStatus(status, "solving…");
+    try {
+      const result = await api("analogy", { a, b, c, k: 8 });
+      setStatus(status, `${a} : ${b} :: ${c} : ${result.answers.length ? result.answers[0].word : "?"}`);
+      renderScores($("#analogy-results"), result.answers);
+    } catch (err) {
+      $("#analogy-results").replaceChildren();
+      errorStatus(status, err, null);
+    }
+  });
+  $("#similarity-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const out = $("#similarity-result");
+    try {
+      const result = await api("similarity", { a: form.a.value.trim(), b: form.b.value.trim() });
+      setStatus(out, `cosine(${result.a}, ${result.b}) = ${result.similarity.toFixed(4)}`);
+    } catch (err) {
+      errorStatus(out, err, null);
+    }
+  });
+  const mapForm = $("#map-form");
+  mapForm.method.addEventListener("change", () => {
+    $("#custom-axes").hidden = mapForm.method.value !== "custom";
+  });
+  mapForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadMap();
+  });
+}
+
+function renderInfo(info) {
+  const size = info.file_bytes === null ? null : `${(info.file_bytes / 2 ** 20).toFixed(1)} MB`;
+  const rows = [
+    ["file", info.file || "(in memory)"],
+    ["format", info.format],
+    ["size", size],
+    ["words", info.words.toLocaleString()],
+    ["dim", String(info.dim)],
+    ["dtype", info.dtype],
+    ["counts", info.has_counts ? "yes" : "no"],
+  ];
+  const list = $("#info");
+  list.replaceChildren();
+  for (const [name, value] of rows) {
+    if (value === null) continue;
+    const dt = document.createElement("dt");
+    dt.textContent = name;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  $("#facts").textContent = `${info.words.toLocaleString()} words × ${info.dim} dims` +
+    (info.file ? ` from ${info.file.split("/").pop()} (${info.format})` : "");
+  const form = $("#map-form");
+  for (const option of [...form.method.options]) {
+    option.disabled = !info.methods.includes(option.value);
+  }
+  for (const option of [...form.n.options]) {
+    option.disabled = Number(option.value) > info.max_points;
+  }
+  const preferred = String(info.map_words);
+  if (![...form.n.options].some((o) => o.value === preferred)) {
+    form.n.add(new Option(preferred, preferred), 0);
+  }
+  form.n.value = preferred;
+}
+
+async function main() {
+  map.canvas = $("#map");
+  map.ctx = map.canvas.getContext("2d");
+  setupMapEvents();
+  setupSearch();
+  setupForms();
+  try {
+    const info = await api("info");
+    renderInfo(info);
+    $("#search").disabled = false;
+    $("#search").focus();
+    await loadMap();
+    const start = decodeURIComponent(location.hash.slice(1));
+    if (start) await search(start);
+    document.body.dataset.ready = "true";
+  } catch (err) {
+    errorStatus($("#facts"), err, null);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", main);
