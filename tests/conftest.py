@@ -18,3 +18,39 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def fasttext_model(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A tiny skip-gram model trained by the fastText tool (the oracle) on the first 3,000
+    paragraphs of the bundled novels (curly quotes and accents included), saved as
+    ``.bin``: returns ``(path, model)`` with the model loaded by fastText's Python
+    binding. Trained by Debian's ``fasttext`` command when installed (deterministic),
+    else by the binding (whose builds sometimes stop with "Encountered NaN": retried).
+    """
+    import gzip
+    import shutil
+    import subprocess
+
+    fasttext = pytest.importorskip("fasttext")
+    folder = tmp_path_factory.mktemp("fasttext")
+    corpus = folder / "corpus.txt"
+    with gzip.open(shared_data / "corpus" / "default-books-en.txt.gz", "rt") as f:
+        corpus.write_text("".join(line for _, line in zip(range(3000), f)), encoding="utf-8")
+    path = folder / "model.bin"
+    opts = dict(dim=16, epoch=1, minCount=3, minn=2, maxn=5, bucket=5000, thread=1, verbose=0)
+    exe = shutil.which("fasttext")
+    if exe:
+        flags = [x for k, v in opts.items() for x in (f"-{k}", str(v))]
+        cmd = [exe, "skipgram", "-input", str(corpus), "-output", str(path.with_suffix(""))]
+        subprocess.run(cmd + flags, check=True, capture_output=True)
+    else:
+        for attempt in range(8):
+            try:
+                trained = fasttext.train_unsupervised(str(corpus), model="skipgram", **opts)
+                break
+            except RuntimeError:
+                if attempt == 7:
+                    raise
+        trained.save_model(str(path))
+    return path, fasttext.load_model(str(path))

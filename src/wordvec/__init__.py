@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Embedding": "wordvec.layers",
     "EmbeddingBag": "wordvec.layers",
+    "SubwordVectors": "wordvec.vectors",
     "Vectors": "wordvec.vectors",
     "Vocab": "wordvec.vocab",
     "Word2Vec": "wordvec.train",
@@ -37,6 +38,7 @@ _EXPORTS = {
 __all__ = [
     "Embedding",
     "EmbeddingBag",
+    "SubwordVectors",
     "Vectors",
     "Vocab",
     "Word2Vec",
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
     from wordvec.text import iter_sentences, tokenize
     from wordvec.train import Word2Vec
     from wordvec.transfer import coverage, embedding_matrix
-    from wordvec.vectors import Vectors
+    from wordvec.vectors import SubwordVectors, Vectors
     from wordvec.vocab import Vocab
 
 

@@ -2,5 +2,6 @@
 
 from wordvec.vectors.formats import FORMATS, detect_format
 from wordvec.vectors.store import Vectors
+from wordvec.vectors.subword_store import SubwordVectors
 
-__all__ = ["FORMATS", "Vectors", "detect_format"]
+__all__ = ["FORMATS", "SubwordVectors", "Vectors", "detect_format"]

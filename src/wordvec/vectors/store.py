@@ -16,7 +16,7 @@ from wordvec.vectors.formats._kernels import first_nonfinite_row
 
 logger = logging.getLogger(__name__)
 
-_SAVE_FORMATS = ("native", "glove", "word2vec", "word2vec-binary", "fasttext")
+_SAVE_FORMATS = ("native", "glove", "word2vec", "word2vec-binary", "fasttext", "fasttext-bin")
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -158,7 +158,8 @@ class Vectors:
             path (str | Path): The file; ``.gz``/``.bz2``/``.xz`` text and binary files
                 are decompressed on the fly.
             format (str, default "auto"): ``"auto"`` (detect), ``"glove"``,
-                ``"word2vec"``, ``"word2vec-binary"``, ``"fasttext"`` or ``"native"``.
+                ``"word2vec"``, ``"word2vec-binary"``, ``"fasttext"``, ``"fasttext-bin"``
+                (Facebook ``.bin`` models) or ``"native"``.
             limit (int | None, default None): Read only the first ``limit`` words.
             encoding (str, default "utf-8"): Encoding of the words (ASCII-compatible).
             unicode_errors (str, default "strict"): What to do with undecodable words:
@@ -169,7 +170,8 @@ class Vectors:
                 instead of reading it (other formats are always parsed).
 
         Returns:
-            Vectors: The words in file order.
+            Vectors: The words in file order; a :class:`~wordvec.SubwordVectors` for a
+            fastText ``.bin`` or a native subword file.
 
         Raises:
             FileNotFoundError: If there is no file at ``path``.
@@ -193,6 +195,15 @@ class Vectors:
             duplicates=duplicates,
             mmap=mmap,
         )
+        if hasattr(got, "vectors_ngrams"):
+            from wordvec.vectors.subword_store import SubwordVectors
+
+            return SubwordVectors._from_loaded(got)
+        if cls is not Vectors and hasattr(cls, "vectors_ngrams"):
+            raise TypeError(
+                f"{str(path)!r} holds plain word vectors without n-grams; load it with "
+                "Vectors.load, or pass a fastText .bin or a native subword file."
+            )
         return cls._trusted(got.words, got.vectors, got.counts, got.key_to_index)
 
     def save(self, path: str | Path, format: str = "native") -> None:
@@ -201,8 +212,9 @@ class Vectors:
         Args:
             path (str | Path): Destination; a ``.gz``/``.bz2``/``.xz`` suffix compresses.
             format (str, default "native"): ``"native"`` (one ``.safetensors`` file with
-                counts), ``"glove"``, ``"word2vec"``, ``"word2vec-binary"`` or
-                ``"fasttext"``. Text formats write each float as the shortest decimal
+                counts), ``"glove"``, ``"word2vec"``, ``"word2vec-binary"``,
+                ``"fasttext"`` or ``"fasttext-bin"`` (a fastText ``.bin`` without n-grams:
+                ``maxn=0``). Text formats write each float as the shortest decimal
                 that reads back to the same float32, so round trips are exact.
 
         Raises:

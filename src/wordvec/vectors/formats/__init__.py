@@ -2,8 +2,10 @@
 
 Formats (the ``format=`` names): ``"glove"`` (text, no header), ``"word2vec"`` (text
 with a ``count dim`` header), ``"fasttext"`` (``.vec``, same as word2vec text),
-``"word2vec-binary"`` (the C tool's binary) and ``"native"`` (one ``.safetensors``
-file, memory-mappable). Text and binary files may be ``.gz``/``.bz2``/``.xz``.
+``"word2vec-binary"`` (the C tool's binary), ``"fasttext-bin"`` (Facebook fastText
+``.bin`` models, with their n-gram rows) and ``"native"`` (one ``.safetensors`` file,
+memory-mappable; subword vectors add their n-gram rows to it). Text and binary
+files may be ``.gz``/``.bz2``/``.xz``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from types import ModuleType
 import numpy as np
 
 from wordvec._validation import check_bool, check_choice, check_int
-from wordvec.vectors.formats import fasttext, glove, native, word2vec, word2vec_binary
+from wordvec.vectors.formats import (
+    fasttext,
+    fasttext_bin,
+    glove,
+    native,
+    native_subword,
+    word2vec,
+    word2vec_binary,
+)
 from wordvec.vectors.formats._common import (
     Loaded,
     check_duplicates,
@@ -29,6 +39,7 @@ _MODULES: dict[str, ModuleType] = {
     "word2vec": word2vec,
     "word2vec-binary": word2vec_binary,
     "fasttext": fasttext,
+    "fasttext-bin": fasttext_bin,
     "native": native,
 }
 FORMATS = tuple(_MODULES)
@@ -58,7 +69,9 @@ def read_vectors(
         mmap (bool, default True): Map a native file's matrix instead of reading it.
 
     Returns:
-        Loaded: words, float32 matrix, counts (native only) and the word -> row dict.
+        Loaded: words, float32 matrix, counts (native only) and the word -> row dict;
+        a :class:`~wordvec.vectors.formats._subword.LoadedSubword` (with the n-gram rows)
+        for fastText ``.bin`` and native subword files.
 
     Raises:
         FileNotFoundError: If ``path`` does not exist.
@@ -78,7 +91,10 @@ def read_vectors(
     check_bool(mmap, "mmap")
     if format == "auto":
         format = detect_format(path)
-    return _MODULES[format].read(
+    module = _MODULES[format]
+    if format == "native" and native_subword.is_subword(path):
+        module = native_subword
+    return module.read(
         path,
         limit=limit,
         encoding=encoding,

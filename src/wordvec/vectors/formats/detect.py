@@ -2,6 +2,8 @@
 
 Rules, in order:
 
+0. fastText's magic number ``793712314`` (int32) in the first 4 bytes ->
+   ``"fasttext-bin"`` (whatever the suffix: word2vec binaries also end in ``.bin``);
 1. a ``.safetensors`` name (before any ``.gz``/``.bz2``/``.xz``), or a safetensors
    header (8-byte length, then ``{``) -> ``"native"``;
 2. a first line of two whole numbers ``count dim`` -> the word2vec family: if the
@@ -26,6 +28,7 @@ from wordvec._io import check_readable, compression_of, open_binary
 _HEADER = re.compile(rb"^\s*(\d+)[ \t]+(\d+)\s*$")
 _NUMBER = re.compile(rb"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _PROBE_BYTES = 1 << 16
+_FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")
 
 
 def _stem_suffix(path: Path) -> str:
@@ -44,7 +47,7 @@ def detect_format(path: str | Path) -> str:
 
     Returns:
         str: One of ``"native"``, ``"word2vec"``, ``"fasttext"``, ``"word2vec-binary"``,
-        ``"glove"``.
+        ``"fasttext-bin"``, ``"glove"``.
 
     Raises:
         FileNotFoundError: If there is no file at ``path``.
@@ -66,6 +69,8 @@ def detect_format(path: str | Path) -> str:
         raise ValueError(
             f"{str(path)!r} is empty; expected a vector file (GloVe, word2vec, fastText or native)."
         )
+    if head[:4] == _FASTTEXT_MAGIC:
+        return "fasttext-bin"
     if len(head) >= 9:
         hlen = int.from_bytes(head[:8], "little")
         if head[8:9] == b"{" and 2 <= hlen < (1 << 32):
