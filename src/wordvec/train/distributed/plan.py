@@ -1,0 +1,44 @@
+"""The sync cadence: each epoch's jobs cut into rounds of about ``sync_words`` words.
+
+Ranks average their weights after every round. A round is a run of consecutive jobs
+of this rank's share; every rank does the same number of rounds per epoch (the most
+any rank needs), so the collectives line up, and the cut depends only on word counts:
+the same corpus and settings give the same rounds on every run (a checkpoint can name
+the round to resume from).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rounds_needed(words_per_epoch: int, sync_words: int) -> int:
+    """Rounds this rank needs for an epoch of ``words_per_epoch`` words.
+
+    >>> rounds_needed(1_000_000, 300_000), rounds_needed(0, 10)
+    (4, 1)
+    """
+    return max(1, -(-int(words_per_epoch) // int(sync_words)))
+
+
+def split_rounds(job_words: np.ndarray, n_rounds: int) -> np.ndarray:
+    """Return the first job of each round, plus the number of jobs (``n_rounds + 1`` values).
+
+    Round ``k`` holds the jobs whose words begin before ``(k + 1) / n_rounds`` of the
+    epoch's words; rounds may be empty when a rank has fewer jobs than rounds.
+
+    Shape:
+        ``job_words``: ``(jobs,)`` -> ``(n_rounds + 1,)`` int64.
+
+    >>> split_rounds(np.array([5, 5, 5, 5]), 2).tolist()
+    [0, 2, 4]
+    >>> split_rounds(np.array([5]), 3).tolist()
+    [0, 1, 1, 1]
+    """
+    words = np.asarray(job_words, dtype=np.int64)
+    total = int(words.sum())
+    starts = np.concatenate([[0], np.cumsum(words)[:-1]]) if words.size else words
+    marks = [total * k / n_rounds for k in range(1, n_rounds)]
+    cuts = np.searchsorted(starts, marks, side="left") if words.size else np.zeros(n_rounds - 1)
+    out = np.concatenate([[0], cuts, [words.size]]).astype(np.int64)
+    return np.maximum.accumulate(out)

@@ -1,0 +1,149 @@
+"""Data-parallel training over torch.distributed: 2 ranks over gloo on 127.0.0.1.
+
+Each test starts two worker processes (tests/_distributed_worker.py) with the torchrun
+variables set, bounds every wait with a timeout, and compares what the ranks wrote
+with a single-process run on the same slice of the bundled corpus.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch.distributed")
+
+from wordvec.train.corpus import build_vocab, encode_corpus
+from wordvec.train.distributed.env import torchrun_env
+
+WORKER = Path(__file__).with_name("_distributed_worker.py")
+LIMIT = 90  # seconds any job of these tests may take (torch start-up on a busy machine)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(scenario: str, outdir: Path, *args: str, world: int = 2, timeout: float = 20):
+    port = _free_port()
+    procs = []
+    for rank in range(world):
+        env = dict(os.environ)
+        env.update(
+            RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
+            MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WV_TIMEOUT=str(timeout),
+            OMP_NUM_THREADS="1",
+        )  # fmt: skip
+        cmd = [sys.executable, str(WORKER), scenario, str(outdir), *args]
+        procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    return procs
+
+
+def _wait(procs, limit: float = LIMIT) -> list[tuple[int, str]]:
+    out = []
+    deadline = time.monotonic() + limit
+    try:
+        for p in procs:
+            _, err = p.communicate(timeout=max(deadline - time.monotonic(), 1))
+            out.append((p.returncode, err.decode(errors="replace")))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    return out
+
+
+def _results(outdir: Path, world: int = 2) -> list[dict]:
+    return [json.loads((outdir / f"rank{r}.json").read_text()) for r in range(world)]
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two files (one plain, one gzip) from the first 2,400 paragraphs of the novels."""
+    root = tmp_path_factory.mktemp("dist")
+    folder = root / "corpus"
+    folder.mkdir()
+    with gzip.open(shared_data / "corpus" / "default-books-en.txt.gz", "rt") as f:
+        lines = list(itertools.islice(f, 2400))
+    (folder / "a.txt").write_text("".join(lines[:1500]), encoding="utf-8")
+    with gzip.open(folder / "b.txt.gz", "wt", encoding="utf-8") as g:
+        g.write("".join(lines[1500:]))
+    return folder
+
+
+def _job_dir(corpus_dir: Path, name: str) -> Path:
+    out = corpus_dir.parent / name
+    out.mkdir()
+    return out
+
+
+def test_torchrun_env_is_required():
+    with pytest.raises(RuntimeError, match="torchrun"):
+        torchrun_env({"RANK": "0"})
+    bad = {"RANK": "2", "WORLD_SIZE": "2", "LOCAL_RANK": "0", "MASTER_ADDR": "h",
+           "MASTER_PORT": "1"}  # fmt: skip
+    with pytest.raises(ValueError, match="RANK=2 must be < WORLD_SIZE=2"):
+        torchrun_env(bad)
+
+
+def test_layer_vocab_sync_and_settings(corpus_dir: Path, tmp_path: Path):
+    out = _job_dir(corpus_dir, "layer")
+    codes = _wait(_start("layer", out))
+    assert [c for c, _ in codes] == [0, 0], codes
+    r0, r1 = _results(out)
+    # the vocabulary of every rank equals the single-process one (words, counts, order)
+    enc = encode_corpus(sorted(corpus_dir.iterdir()), tmp_path)
+    words, counts, _ = build_vocab(enc.words, enc.counts, min_count=2, max_vocab=None)
+    assert r0["words"] == r1["words"] == words
+    assert r0["counts"] == r1["counts"] == counts.tolist()
+    assert r0["local_map_ok"] and r1["local_map_ok"]
+    # rows sync: touched rows (3, 7, 8) are the average, the others stay local
+    before = [np.load(out / f"before{r}.npy") for r in range(2)]
+    rows = [np.load(out / f"rows{r}.npy") for r in range(2)]
+    mean = (before[0] + before[1]) / 2
+    for r in range(2):
+        np.testing.assert_allclose(rows[r][[3, 7, 8]], mean[[3, 7, 8]], rtol=1e-6)
+        untouched = np.setdiff1d(np.arange(50), [3, 7, 8])
+        np.testing.assert_array_equal(rows[r][untouched], before[r][untouched])
+    # full sync: equal weights on both ranks, same checksum
+    assert r0["digest"] == r1["digest"]
+    # different settings are named on every rank
+    for r in (r0, r1):
+        assert "dim: rank 0 has 8, rank 1 has 9" in r["differ"]
+
+
+def test_killed_rank_ends_the_job_within_the_timeout(corpus_dir: Path):
+    out = _job_dir(corpus_dir, "kill")
+    timeout = 6.0
+    procs = _start("loop", out, "60", timeout=timeout)
+    deadline = time.monotonic() + LIMIT
+    while not (out / "ready1").exists() or not (out / "ready0").exists():
+        assert time.monotonic() < deadline, _wait(procs, 1)
+        assert all(p.poll() is None for p in procs), _wait(procs, 1)
+        time.sleep(0.2)
+    t_kill = time.monotonic()
+    procs[1].send_signal(signal.SIGKILL)
+    (code0, err0), (code1, _) = _wait(procs, timeout + 30)
+    elapsed = time.monotonic() - t_kill
+    assert code1 == -signal.SIGKILL
+    assert code0 == 1, err0
+    assert elapsed < timeout + 15
+    r0 = json.loads((out / "rank0.json").read_text())
+    message = r0["error"]
+    assert r0["type"] == "RankFailure"
+    assert "\n" not in message
+    assert message.startswith("rank 0 of 2: rank 1 died or stopped answering during all_reduce")
+    assert not (out / "rank1.json").exists()
