@@ -46,7 +46,8 @@ def pca_axes(unit: np.ndarray) -> Axes:
     """Fit the first two principal axes of the rows of ``unit``.
 
     The rows are centred on their mean; the axes are the top two right singular
-    vectors, each signed so that its largest loading is positive (deterministic).
+    vectors (eigenvectors of the scatter matrix), each signed so that its largest
+    loading is positive (deterministic).
     Labels give each axis's share of the variance.
 
     Args:
@@ -70,15 +71,19 @@ def pca_axes(unit: np.ndarray) -> Axes:
     directions = np.zeros((2, x.shape[1]), dtype=np.float64)
     shares = [0.0, 0.0]
     if x.shape[0] >= 2:
-        _, s, vt = np.linalg.svd(centred, full_matrices=False)
-        k = min(2, vt.shape[0])
-        top = vt[:k]
+        # The eigenvectors of the (dim, dim) scatter matrix are the right singular
+        # vectors of the centred rows: one product and a small eigh, not a tall SVD.
+        eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
+        order = np.argsort(eigenvalues)[::-1][: min(2, x.shape[1], x.shape[0] - 1)]
+        top = eigenvectors[:, order].T
+        k = top.shape[0]
         signs = np.sign(top[np.arange(k), np.argmax(np.abs(top), axis=1)])
         signs[signs == 0] = 1.0
         directions[:k] = top * signs[:, None]
-        total = float((s**2).sum())
+        variance = np.clip(eigenvalues, 0.0, None)
+        total = float(variance.sum())
         if total > 0:
-            shares[:k] = (s[:k] ** 2 / total).tolist()
+            shares[:k] = (variance[order] / total).tolist()
     labels = (f"PC1 ({100 * shares[0]:.1f}%)", f"PC2 ({100 * shares[1]:.1f}%)")
     return Axes(origin, directions, labels)
 

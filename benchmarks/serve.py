@@ -1,0 +1,214 @@
+"""Benchmark: `wordvec serve` on GloVe 6B 50d (400k words), measured from outside.
+
+Starts ``wordvec serve`` as a subprocess on a free 127.0.0.1 port and measures, with
+real HTTP clients against the running server:
+
+- page usable: Playwright drives Debian's chromium; the time from ``page.goto`` until
+  the page has loaded its facts and drawn its first map (2,000 points) and the search
+  box is enabled (``body[data-ready]``), then until a search shows its neighbours;
+- completion and neighbour latency: ``http.client`` on a keep-alive connection, one
+  request at a time, prefixes and words drawn from the 50k most frequent words;
+- a PCA map of 10k (and 50k) words: ``/api/projection?n=...`` with ``n`` varied by one
+  word per repeat so that each request fits a new map (no cache hit).
+
+Peers measured in the same run, in-process and without HTTP: gensim's
+``KeyedVectors.most_similar`` (one query) and scikit-learn's ``PCA.fit_transform`` on the
+same 10k unit vectors. The Embedding Projector, the tool people use today, runs in the
+browser and cannot be driven here.
+
+Targets (issue 17): page usable < 2 s, completion and neighbours p95 < 50 ms, PCA map of
+10k words < 1 s.
+
+Run by hand:  python benchmarks/serve.py [--requests 300] [--loads 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+GLOVE_GZ = DATA / "vectors" / "glove.6B.50d.txt.gz"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(path: Path, port: int) -> tuple[subprocess.Popen, float]:
+    started = time.perf_counter()
+    cmd = [sys.executable, "-m", "wordvec", "serve", str(path), "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"wordvec serve exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/info")
+            if conn.getresponse().status == 200:
+                return proc, time.perf_counter() - started
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("wordvec serve did not start within 300 s")
+
+
+def timed_gets(port: int, paths: list[str]) -> list[float]:
+    """Milliseconds of each GET, one at a time on one keep-alive connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    times = []
+    for path in paths:
+        t0 = time.perf_counter()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        times.append(1000 * (time.perf_counter() - t0))
+        if response.status not in (200, 404):
+            raise SystemExit(f"{path} answered {response.status}: {body[:200]!r}")
+    conn.close()
+    return times
+
+
+def summary(name: str, ms: list[float]) -> dict[str, float]:
+    p50, p95 = np.percentile(ms, [50, 95])
+    print(f"{name:<22} n={len(ms):<5} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  max {max(ms):7.2f} ms")
+    return {"p50": float(p50), "p95": float(p95)}
+
+
+def page_load(port: int, loads: int) -> tuple[list[float], list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    ready, searched = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for i in range(loads):
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            t0 = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+            ready.append(time.perf_counter() - t0)
+            word = ["king", "ocean", "music", "river", "science"][i % 5]
+            t1 = time.perf_counter()
+            page.fill("input[type=search]", word)
+            page.press("input[type=search]", "Enter")
+            page.wait_for_function(
+                "w => document.querySelector('#neighbors-of').textContent.includes(w)"
+                " && document.querySelectorAll('#neighbors li').length > 0",
+                arg=word,
+                timeout=30_000,
+            )
+            searched.append(time.perf_counter() - t1)
+            page.close()
+        browser.close()
+    return ready, searched
+
+
+def peers(words: list[str]) -> tuple[float, float]:
+    """(gensim most_similar ms per query, scikit-learn PCA of 10k s), medians."""
+    from gensim.models import KeyedVectors
+    from sklearn.decomposition import PCA
+
+    from wordvec.vectors import Vectors
+
+    vectors = Vectors.load(GLOVE_GZ)
+    kv = KeyedVectors(vectors.dim)
+    kv.add_vectors(vectors.words, np.array(vectors.vectors))
+    kv.fill_norms()
+    times = []
+    for w in words:
+        t0 = time.perf_counter()
+        kv.most_similar(w, topn=10)
+        times.append(1000 * (time.perf_counter() - t0))
+    unit = np.array(vectors.unit[:10_000], dtype=np.float64)
+    pca_times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        PCA(n_components=2, svd_solver="full").fit_transform(unit)
+        pca_times.append(time.perf_counter() - t0)
+    return float(np.percentile(times, 95)), statistics.median(pca_times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--loads", type=int, default=5)
+    parser.add_argument("--vectors", type=Path, default=GLOVE_GZ)
+    args = parser.parse_args()
+
+    port = free_port()
+    print(f"machine: {os.cpu_count()} cores; vectors {args.vectors.name}")
+    proc, start_s = start_server(args.vectors, port)
+    print(f"server ready (load + index) in {start_s:.1f} s")
+    try:
+        rng = np.random.default_rng(0)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/api/complete?" + urllib.parse.urlencode({"q": "", "k": 100}))
+        conn.getresponse().read()
+        from wordvec.vectors import Vectors
+
+        words = Vectors.load(args.vectors, limit=50_000).words
+        picks = [words[i] for i in rng.integers(0, len(words), size=args.requests)]
+        prefixes = [w[: int(rng.integers(1, 5))] for w in picks]
+        complete = ["/api/complete?" + urllib.parse.urlencode({"q": p, "k": 10}) for p in prefixes]
+        near = ["/api/neighbors?" + urllib.parse.urlencode({"word": w, "k": 10}) for w in picks]
+        timed_gets(port, complete[:20] + near[:20])  # warm up
+        c = summary("completion", timed_gets(port, complete))
+        n = summary("neighbours", timed_gets(port, near))
+        maps = {}
+        for size in (10_000, 50_000):
+            runs = [size - i for i in range(3)]
+            ms = timed_gets(port, [f"/api/projection?method=pca&n={m}" for m in runs])
+            maps[size] = statistics.median(ms) / 1000
+            print(f"PCA map of {size:>6,} words: median {maps[size]:.3f} s over {len(runs)} fits")
+        ready, searched = page_load(port, args.loads)
+        print(
+            f"page usable            median {statistics.median(ready):.2f} s, max "
+            f"{max(ready):.2f} s over {len(ready)} loads"
+        )
+        print(
+            f"search to neighbours   median {statistics.median(searched):.3f} s, max "
+            f"{max(searched):.3f} s"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    gensim_p95, sk_pca = peers(picks)
+    print(
+        f"peer gensim most_similar in-process p95 {gensim_p95:.2f} ms; wordvec over HTTP "
+        f"p95 {n['p95']:.2f} ms (ratio {n['p95'] / gensim_p95:.2f}x)"
+    )
+    print(
+        f"peer scikit-learn PCA of 10k in-process {sk_pca:.3f} s; wordvec map over HTTP "
+        f"{maps[10_000]:.3f} s (ratio {maps[10_000] / sk_pca:.2f}x)"
+    )
+    ok = statistics.median(ready) < 2 and c["p95"] < 50 and n["p95"] < 50 and maps[10_000] < 1
+    print(json.dumps({"targets_met": ok}))
+
+
+if __name__ == "__main__":
+    main()
