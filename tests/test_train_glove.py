@@ -3,10 +3,22 @@ real text (quality, reproducibility, save/load, continued training, errors)."""
 
 from __future__ import annotations
 
-import numpy as np
+import itertools
+from pathlib import Path
 
+import numpy as np
+import pytest
+from safetensors.numpy import save_file
+
+from wordvec.evaluate import evaluate_similarity
+from wordvec.text import iter_lines
+from wordvec.train.glove import GloVe
 from wordvec.train.kernels import glove as kernels
 from wordvec.train.reference_glove import glove_update
+
+SIMILARITY = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "eval" / "wordsim353.tsv"
+)
 
 
 def _tables(vocab: int, dim: int, seed: int) -> list[np.ndarray]:
@@ -83,3 +95,115 @@ def test_shuffle_entries_is_a_seeded_permutation() -> None:
     np.testing.assert_array_equal(np.sort(a[0]), rows)
     np.testing.assert_array_equal(a[1], a[0] + 7)  # rows stay aligned
     np.testing.assert_array_equal(a[2], a[0] * 0.5)
+
+
+# --- the trainer end to end -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def books(shared_data: Path) -> list[str]:
+    """About 260k words of raw novel text (the first 5,000 paragraphs)."""
+    path = shared_data / "corpus" / "default-books-en.txt.gz"
+    return list(itertools.islice(iter_lines(path), 5000))
+
+
+@pytest.fixture(scope="module")
+def trained(books: list[str]) -> tuple[GloVe, list]:
+    seen: list = []
+    model = GloVe(dim=32, window=8, min_count=5, x_max=10.0, epochs=10, workers=2,
+                  progress=False, callbacks=[lambda m, e, c: seen.append((e, c))])  # fmt: skip
+    model.fit(books)
+    return model, seen
+
+
+def test_learns_related_words_and_the_cost_falls(trained) -> None:
+    model, seen = trained
+    wv = model.wv
+    assert [e for e, _ in seen] == list(range(10))
+    assert [c for _, c in seen] == model.costs
+    assert all(b < a for a, b in itertools.pairwise(model.costs))
+    assert model.costs[-1] < 0.6 * model.costs[0]
+    v = wv.vectors / np.linalg.norm(wv.vectors, axis=1, keepdims=True)
+    top = v[:3000]
+    pairs = [("he", "she"), ("his", "her"), ("man", "woman"), ("day", "night"),
+             ("mother", "father"), ("first", "second"), ("king", "queen")]  # fmt: skip
+    ranks = []
+    for a, b in pairs:
+        sims = top @ v[wv.key_to_index[a]]
+        ranks.append(float(np.mean(sims < sims[wv.key_to_index[b]])))
+    assert np.median(ranks) > 0.97, ranks  # the partner beats 97% of the frequent words
+    rho = evaluate_similarity(wv, SIMILARITY).spearman
+    assert rho > 0.1
+
+
+def test_nnz_and_output_choices(trained, books) -> None:
+    model, _ = trained
+    np.testing.assert_allclose(model.wv.vectors, model.word_vectors + model.context_vectors)
+    assert model.nnz > 10 * len(model.wv)
+    words = GloVe(dim=8, min_count=5, epochs=1, workers=1, output="word", progress=False)
+    wv = words.fit(books[:300])
+    np.testing.assert_array_equal(wv.vectors, words.word_vectors)
+    assert set(model.timings) == {"read", "count", "shuffle", "train", "total"}
+
+
+def test_reproducible_with_one_worker(books) -> None:
+    runs = [GloVe(dim=16, min_count=3, epochs=2, workers=1, seed=7, progress=False).fit(books[:800])
+            for _ in range(2)]  # fmt: skip
+    np.testing.assert_array_equal(runs[0].vectors, runs[1].vectors)
+    other = GloVe(dim=16, min_count=3, epochs=2, workers=1, seed=8, progress=False).fit(books[:800])
+    assert not np.array_equal(runs[0].vectors, other.vectors)
+
+
+def test_save_load_and_continue_training(books, tmp_path: Path) -> None:
+    kw = dict(dim=12, min_count=3, epochs=2, workers=1, progress=False)
+    straight = GloVe(**kw)
+    straight.fit(books[:600])
+    first = GloVe(**kw)
+    first.fit(books[:600])
+    path = tmp_path / "glove.safetensors"
+    first.save(path)
+    loaded = GloVe.load(path)
+    for name in ("word_vectors", "context_vectors", "word_biases", "context_biases"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(first, name))
+        np.testing.assert_array_equal(loaded._adagrad[name], first._adagrad[name])
+    assert loaded.config() == first.config() and loaded.costs == first.costs
+    assert loaded.wv.words == first.wv.words
+    # continuing after a save/load is the same as continuing in memory
+    straight.fit(books[600:900])
+    loaded.fit(books[600:900])
+    np.testing.assert_array_equal(loaded.wv.vectors, straight.wv.vectors)
+    assert len(loaded.costs) == 4 and loaded.wv.words == first.wv.words
+    other = tmp_path / "other.safetensors"
+    save_file({"x": np.zeros(2, np.float32)}, str(other), metadata={"format": "wordvec.word2vec"})
+    with pytest.raises(ValueError, match="not a wordvec GloVe model"):
+        GloVe.load(other)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"x_max": 0.0}, ValueError, "x_max"),
+        ({"window": 0}, ValueError, "window"),
+        ({"output": "both"}, ValueError, "output"),
+        ({"memory": -1.0}, ValueError, "memory"),
+        ({"learning_rate": "fast"}, TypeError, "learning_rate"),
+        ({"symmetric": 1}, TypeError, "symmetric"),
+    ],
+)
+def test_bad_parameters_are_rejected(kwargs, error, match) -> None:
+    with pytest.raises(error, match=match):
+        GloVe(**kwargs)
+
+
+def test_bad_corpora_fail_before_any_work(tmp_path: Path) -> None:
+    model = GloVe(dim=4, min_count=1, epochs=1, workers=1, progress=False)
+    with pytest.raises(FileNotFoundError):
+        model.fit(tmp_path / "missing.txt")
+    with pytest.raises(ValueError, match="empty"):
+        model.fit(["", "   "])
+    with pytest.raises(ValueError, match="min_count"):
+        GloVe(min_count=5, progress=False).fit(["a b c"])
+    with pytest.raises(ValueError, match="no two vocabulary words"):
+        model.fit(["a", "b"])
+    with pytest.raises(ValueError, match="not trained"):
+        model.save(tmp_path / "m.safetensors")
