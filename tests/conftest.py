@@ -38,7 +38,9 @@ def fasttext_model(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
     with gzip.open(shared_data / "corpus" / "default-books-en.txt.gz", "rt") as f:
         corpus.write_text("".join(line for _, line in zip(range(3000), f)), encoding="utf-8")
     path = folder / "model.bin"
-    opts = dict(dim=16, epoch=1, minCount=3, minn=2, maxn=5, bucket=5000, thread=1, verbose=0)
+    opts = dict(
+        dim=16, epoch=1, lr=0.5, minCount=3, minn=2, maxn=5, bucket=5000, thread=1, verbose=0
+    )  # a high rate: one quick epoch, yet vectors that are not all alike
     exe = shutil.which("fasttext")
     if exe:
         flags = [x for k, v in opts.items() for x in (f"-{k}", str(v))]

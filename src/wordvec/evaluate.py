@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from wordvec._lines import ReadStats, read_lines
-from wordvec._validation import check_bool, check_int
+from wordvec._validation import check_bool, check_choice, check_int
 from wordvec.vectors import Vectors
 from wordvec.vectors import query as Q
 
@@ -168,6 +168,46 @@ def _ok_vocab(vectors: Vectors, restrict_vocab: int, case_insensitive: bool) -> 
     return ok
 
 
+OOV_CHOICES = ("skip", "ngrams")
+
+
+class _Rows:
+    """Rows of the test words: the first ``restrict_vocab`` words and, with
+    ``oov="ngrams"``, unseen words built from their character n-grams (their lowercase
+    form when ``case_insensitive``), appended after those rows."""
+
+    def __init__(self, vectors: Vectors, restrict_vocab: int, case_insensitive: bool, oov: str):
+        check_choice(oov, "oov", OOV_CHOICES)
+        self.compose = oov == "ngrams"
+        if self.compose and not hasattr(vectors, "vectors_for"):
+            raise ValueError(
+                "oov='ngrams' builds unseen words from character n-grams, which plain "
+                "Vectors do not have; pass SubwordVectors (a fastText .bin or a subword "
+                "model) or use oov='skip'."
+            )
+        self.vectors, self.case_insensitive = vectors, case_insensitive
+        self.ok = _ok_vocab(vectors, restrict_vocab, case_insensitive)
+        self.base = min(restrict_vocab, len(vectors))
+        self.extra: dict[str, int] = {}
+
+    def get(self, word: str) -> int | None:
+        row = self.ok.get(word)
+        if row is None and self.compose:
+            row = self.extra.get(word)
+            if row is None and self.vectors.has_vector(self._spelling(word)):
+                row = self.extra[word] = self.base + len(self.extra)
+        return row
+
+    def _spelling(self, word: str) -> str:
+        return word.lower() if self.case_insensitive else word
+
+    def unit(self) -> np.ndarray:
+        if not self.extra:
+            return self.vectors.unit
+        built, _ = self.vectors.vectors_for([self._spelling(w) for w in self.extra])
+        return np.vstack([self.vectors.unit[: self.base], Q.unit_rows(built)])
+
+
 def _bundled(name: str) -> Path:
     from wordvec import datasets
 
@@ -181,6 +221,7 @@ def evaluate_analogies(
     case_insensitive: bool = True,
     encoding: str = "utf-8",
     encoding_errors: str = "strict",
+    oov: str = "skip",
 ) -> AnalogyResult:
     """Score word analogies "a is to b as c is to d" by 3CosAdd, as gensim does.
 
@@ -197,6 +238,12 @@ def evaluate_analogies(
         restrict_vocab (int, default 30000): Only the first words are used.
         case_insensitive (bool, default True): Upper-case the questions and the words;
             the first spelling of a word in the vectors stands for all its cases.
+        oov (str, default "skip"): Questions with a word outside the first
+            ``restrict_vocab`` words: ``"skip"`` them (gensim), or ``"ngrams"`` (for
+            :class:`~wordvec.SubwordVectors`): build unseen question words from their
+            character n-grams (lowercased if ``case_insensitive``) and answer every
+            question; answers are still searched among the first ``restrict_vocab``
+            words, so an unseen expected answer counts as wrong.
 
     Returns:
         AnalogyResult: total accuracy, per-section counts and the skipped questions.
@@ -218,7 +265,8 @@ def evaluate_analogies(
     restrict_vocab = check_int(restrict_vocab, "restrict_vocab", minimum=1)
     case_insensitive = check_bool(case_insensitive, "case_insensitive")
     path = Path(path) if path is not None else _bundled("questions-words")
-    ok_vocab = _ok_vocab(vectors, restrict_vocab, case_insensitive)
+    rows = _Rows(vectors, restrict_vocab, case_insensitive, oov)
+    ok_vocab = rows.ok
 
     names: list[str] = []
     questions: list[tuple[int, int, int, int]] = []  # section, a, b, c
@@ -244,10 +292,11 @@ def evaluate_analogies(
             continue
         read += 1
         a, b, c, d = words
-        if a not in ok_vocab or b not in ok_vocab or c not in ok_vocab or d not in ok_vocab:
+        ra, rb, rc = rows.get(a), rows.get(b), rows.get(c)
+        if ra is None or rb is None or rc is None or (d not in ok_vocab and not rows.compose):
             skipped += 1
             continue
-        questions.append((len(names) - 1, ok_vocab[a], ok_vocab[b], ok_vocab[c]))
+        questions.append((len(names) - 1, ra, rb, rc))
         expected.append(d)
         ignore.append((a, b, c))
 
@@ -256,7 +305,7 @@ def evaluate_analogies(
     if questions:
         q = np.asarray(questions, dtype=np.int64)
         limit = min(restrict_vocab, len(vectors))
-        unit = vectors.unit
+        unit = rows.unit()
         queries = Q.analogy_queries(unit, q[:, 1], q[:, 2], q[:, 3])
         idx, _ = Q.nearest(
             unit,
@@ -304,6 +353,7 @@ def evaluate_similarity(
     case_insensitive: bool = True,
     encoding: str = "utf-8",
     encoding_errors: str = "strict",
+    oov: str = "skip",
 ) -> SimilarityResult:
     """Correlate cosine similarities with human word-pair scores, as gensim does.
 
@@ -323,6 +373,10 @@ def evaluate_similarity(
         encoding_errors (str, default "strict"): Undecodable bytes: "strict" raises an
             error naming the file, line and byte offset; "replace" / "ignore" go on and
             count the affected lines in ``lines_with_errors``.
+        oov (str, default "skip"): Pairs with a word outside the first
+            ``restrict_vocab`` words: ``"skip"`` them (gensim), or ``"ngrams"`` (for
+            :class:`~wordvec.SubwordVectors`): build unseen words from their character
+            n-grams, so only words without any n-gram are skipped.
 
     Returns:
         SimilarityResult: ``pearson``, ``spearman``, ``oov_ratio`` (percent).
@@ -344,7 +398,7 @@ def evaluate_similarity(
     restrict_vocab = check_int(restrict_vocab, "restrict_vocab", minimum=1)
     case_insensitive = check_bool(case_insensitive, "case_insensitive")
     path = Path(path) if path is not None else _bundled("wordsim353")
-    ok_vocab = _ok_vocab(vectors, restrict_vocab, case_insensitive)
+    rows = _Rows(vectors, restrict_vocab, case_insensitive, oov)
     gold: list[float] = []
     rows_a: list[int] = []
     rows_b: list[int] = []
@@ -363,19 +417,20 @@ def evaluate_similarity(
         except (ValueError, TypeError):
             logger.info("skipping invalid line %d in %s", line_no + 1, path)
             continue
-        if a not in ok_vocab or b not in ok_vocab:
+        ra, rb = rows.get(a), rows.get(b)
+        if ra is None or rb is None:
             skipped += 1
             continue
         gold.append(value)
-        rows_a.append(ok_vocab[a])
-        rows_b.append(ok_vocab[b])
+        rows_a.append(ra)
+        rows_b.append(rb)
     if not gold:
         raise ValueError(
             f"no word pair of {str(path)!r} could be scored: every line is malformed or has "
             f"a word outside the first {restrict_vocab} words; check the delimiter "
             f"({delimiter!r}) and the vocabulary."
         )
-    unit = vectors.unit
+    unit = rows.unit()
     model = np.einsum("ij,ij->i", unit[rows_a], unit[rows_b])
     result = SimilarityResult(
         pearson=pearson(np.asarray(gold), model),

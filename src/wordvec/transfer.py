@@ -37,6 +37,9 @@ class Coverage:
         token_share: Share of the vocabulary's token occurrences (its counts) covered.
         top_missing: The most frequent missing tokens, ``(token, count)``, most frequent
             first.
+        from_ngrams: Found tokens outside the vectors' vocabulary whose vector is built
+            from character n-grams (:class:`~wordvec.SubwordVectors` only; counted in
+            ``found``).
     """
 
     found: int
@@ -44,13 +47,16 @@ class Coverage:
     vocab_share: float
     token_share: float
     top_missing: list[tuple[Hashable, int]]
+    from_ngrams: int = 0
 
     def __str__(self) -> str:
         head = ", ".join(f"{t!r} ({c})" for t, c in self.top_missing[:5])
         return (
             f"{self.found}/{self.found + self.missing} vocabulary tokens have vectors "
-            f"({100 * self.vocab_share:.1f}%), covering {100 * self.token_share:.1f}% of "
-            f"token occurrences; most frequent missing: {head or 'none'}"
+            f"({100 * self.vocab_share:.1f}%"
+            + (f", {self.from_ngrams} built from n-grams" if self.from_ngrams else "")
+            + f"), covering {100 * self.token_share:.1f}% of token occurrences; most "
+            f"frequent missing: {head or 'none'}"
         )
 
 
@@ -86,6 +92,21 @@ def _lookup(
         if row is not None:
             rows[i] = row
     return rows
+
+
+def _from_ngrams(
+    tokens: list, vectors: Vectors, rows: np.ndarray, specials: set[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors built from n-grams for string tokens without a row (SubwordVectors only):
+    ``(matrix, mask)`` over all tokens; specials are never built."""
+    mask = np.zeros(len(tokens), dtype=bool)
+    todo = [i for i in np.flatnonzero(rows < 0).tolist() if i not in specials]
+    todo = [i for i in todo if isinstance(tokens[i], str)]
+    if not todo or not hasattr(vectors, "vectors_for"):
+        return np.zeros((0, vectors.dim), dtype=np.float32), mask
+    built, ok = vectors.vectors_for([tokens[i] for i in todo])
+    mask[np.asarray(todo)[ok]] = True
+    return built[ok], mask
 
 
 def _specials(vocab: Any) -> set[int]:
@@ -134,8 +155,9 @@ def coverage(
     counts = np.array([int(counts_by_token.get(t, 0)) for t in tokens], dtype=np.int64)
     regular = np.ones(len(tokens), dtype=bool)
     regular[list(specials)] = False
-    found_mask = regular & (rows >= 0)
-    missing_mask = regular & (rows < 0)
+    _, built = _from_ngrams(tokens, vectors, rows, specials)
+    found_mask = regular & ((rows >= 0) | built)
+    missing_mask = regular & ~found_mask
     found = int(found_mask.sum())
     missing = int(missing_mask.sum())
     total_count = int(counts[regular].sum())
@@ -147,6 +169,7 @@ def coverage(
         vocab_share=found / (found + missing) if found + missing else 0.0,
         token_share=int(counts[found_mask].sum()) / total_count if total_count else 0.0,
         top_missing=[(tokens[i], int(counts[i])) for i in order],
+        from_ngrams=int((regular & built).sum()),
     )
 
 
@@ -160,7 +183,9 @@ def embedding_matrix(
     """Build the embedding table for ``vocab`` from pretrained ``vectors``.
 
     Row ``i`` is the vector of ``vocab.tokens[i]`` (or of its lowercase form if
-    ``lowercase_fallback`` and the token itself has none). The padding row
+    ``lowercase_fallback`` and the token itself has none); with
+    :class:`~wordvec.SubwordVectors`, a token that is in neither form is built from
+    its own character n-grams (as fastText does for unseen words). The padding row
     (``vocab.pad_index``) is zero. Other rows without a vector (the unknown token
     included) are drawn from a normal distribution with the mean and standard
     deviation of the found rows' values (``oov="random"``, seeded) or are zero
@@ -204,6 +229,9 @@ def embedding_matrix(
     matrix = np.zeros((len(tokens), vectors.dim), dtype=np.float32)
     hit = rows >= 0
     matrix[hit] = vectors.vectors[rows[hit]]
+    built, from_ngrams = _from_ngrams(tokens, vectors, rows, _specials(vocab))
+    matrix[from_ngrams] = built
+    hit |= from_ngrams
     fill = ~hit
     if pad is not None:
         fill[pad] = False

@@ -191,6 +191,44 @@ class SubwordVectors(Vectors):
             [word], np.array([-1]), self._vocab_rows, self._ngram_rows, self.minn, self.maxn
         )[0]
 
+    def vectors_for(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the vectors of many words at once (numba), and which words have one.
+
+        Args:
+            words (Sequence[str]): Words, seen or not.
+
+        Returns:
+            tuple[np.ndarray, np.ndarray]: float32 ``(len(words), dim)`` (zeros for a word
+            without any vector) and a bool mask of the words that have one.
+
+        Shape:
+            ``-> (len(words), dim), (len(words),)``
+
+        >>> sv = SubwordVectors(["a"], np.ones((1, 2)), np.full((5, 2), 3.0), 3, 3)
+        >>> m, ok = sv.vectors_for(["a", "zz", ""])
+        >>> m.tolist(), ok.tolist()
+        ([[2.0, 2.0], [3.0, 3.0], [0.0, 0.0]], [True, True, False])
+        """
+        words = list(words)
+        for w in words:
+            if not isinstance(w, str):
+                raise TypeError(f"words are strings, got {w!r} of type {type(w).__name__}.")
+        lookup = self.key_to_index
+        rows = np.array([lookup.get(w, -1) for w in words], dtype=np.int64)
+        maxn = self.maxn if self.bucket else 0
+        out = np.empty((len(words), self.dim), dtype=np.float32)
+        ok = rows >= 0
+        out[ok] = self._vectors[rows[ok]]
+        unseen = np.flatnonzero(~ok)
+        if len(unseen):
+            todo = [words[i] for i in unseen]
+            ids, offsets = S.bulk_ngram_ids(todo, self.minn, maxn, self.bucket)
+            composed = np.empty((len(todo), self.dim), dtype=np.float32)
+            S.compose_csr(rows[unseen], self._vocab_rows, ids, offsets, self._ngram_rows, composed)
+            out[unseen] = composed
+            ok[unseen] = np.diff(offsets) > 0
+        return out, ok
+
     def get_vector(self, word: str, norm: bool = False) -> np.ndarray:
         """Return the vector of any word: its composed row, or built from its n-grams.
 
@@ -226,11 +264,10 @@ class SubwordVectors(Vectors):
         (2, 2)
         """
         if isinstance(word, (list, tuple)):
-            return _readonly(
-                np.stack([self.get_vector(w) for w in word])
-                if word
-                else np.zeros((0, self.dim), np.float32)
-            )
+            matrix, ok = self.vectors_for(word)
+            if not ok.all():
+                self._compose(word[int(np.argmin(ok))])  # raises the KeyError naming it
+            return _readonly(matrix)
         if isinstance(word, str):
             return self.get_vector(word)
         return super().__getitem__(word)

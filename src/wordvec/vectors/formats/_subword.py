@@ -9,7 +9,7 @@ import numpy as np
 from wordvec.vectors.formats._common import Loaded
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LoadedSubword(Loaded):
     """A subword model read from a file.
 
@@ -17,7 +17,7 @@ class LoadedSubword(Loaded):
     the words' own rows and ``vectors_ngrams`` the ``bucket`` n-gram rows, hashed with
     fastText's rule for n-grams of ``minn`` to ``maxn`` characters. ``info`` keeps the
     training settings a file records (fastText's ``.bin`` arguments), so that writing
-    the model back keeps them.
+    the model back keeps them. The subword fields are keyword-only.
     """
 
     vectors_vocab: np.ndarray

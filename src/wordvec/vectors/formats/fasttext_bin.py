@@ -272,15 +272,15 @@ def _finish(
         _MODELS[info["model"]],
     )
     return LoadedSubword(
-        got.words,
-        composed,
-        got.counts,
-        got.key_to_index,
-        vectors_vocab,
-        vectors_ngrams,
-        minn,
-        maxn,
-        info,
+        words=got.words,
+        vectors=composed,
+        counts=got.counts,
+        key_to_index=got.key_to_index,
+        vectors_vocab=vectors_vocab,
+        vectors_ngrams=vectors_ngrams,
+        minn=minn,
+        maxn=maxn,
+        info=info,
     )
 
 

@@ -161,13 +161,15 @@ def read(
     logger.info(
         "read n-gram rows %d x %d (minn %d, maxn %d) from %s", bucket, dim, minn, maxn, path
     )
+    if got.scales is not None or got.vectors.dtype != np.float32:
+        raise _bad(path, f"its word vectors are stored as {got.vectors.dtype}, not float32")
     return LoadedSubword(
-        got.words,
-        got.vectors,
-        got.counts,
-        got.key_to_index,
-        arrays["vectors_vocab"],
-        arrays["vectors_ngrams"],
-        minn,
-        maxn,
+        words=got.words,
+        vectors=got.vectors,
+        counts=got.counts,
+        key_to_index=got.key_to_index,
+        vectors_vocab=arrays["vectors_vocab"],
+        vectors_ngrams=arrays["vectors_ngrams"],
+        minn=minn,
+        maxn=maxn,
     )
