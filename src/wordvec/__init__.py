@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Embedding": "wordvec.layers",
     "EmbeddingBag": "wordvec.layers",
+    "GloVe": "wordvec.train.glove",
     "SubwordVectors": "wordvec.vectors",
     "Vectors": "wordvec.vectors",
     "Vocab": "wordvec.vocab",
@@ -38,6 +39,7 @@ _EXPORTS = {
 __all__ = [
     "Embedding",
     "EmbeddingBag",
+    "GloVe",
     "SubwordVectors",
     "Vectors",
     "Vocab",
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from wordvec.sequences import one_hot, pad_sequences
     from wordvec.text import iter_sentences, tokenize
     from wordvec.train import Word2Vec
+    from wordvec.train.glove import GloVe
     from wordvec.transfer import coverage, embedding_matrix
     from wordvec.vectors import SubwordVectors, Vectors
     from wordvec.vocab import Vocab
