@@ -147,3 +147,53 @@ def test_killed_rank_ends_the_job_within_the_timeout(corpus_dir: Path):
     assert "\n" not in message
     assert message.startswith("rank 0 of 2: rank 1 died or stopped answering during all_reduce")
     assert not (out / "rank1.json").exists()
+
+
+def test_shares_read_back_the_single_process_corpus(corpus_dir: Path):
+    from wordvec._io import open_binary
+    from wordvec.text import iter_sentences
+    from wordvec.train.distributed.shares import rank_shares, share_sentences
+
+    files = sorted(corpus_dir.iterdir())
+    whole = list(iter_sentences(files, max_sentence_length=40))
+    for world in (2, 3):
+        per_rank = [rank_shares(files, r, world) for r in range(world)]
+        in_corpus_order = [
+            sentence
+            for f in range(len(files))
+            for r in range(world)
+            for sentence in share_sentences([per_rank[r][f]], max_sentence_length=40)
+        ]
+        assert in_corpus_order == whole
+        for f, path in enumerate(files):
+            with open_binary(path) as fh:
+                longest = max(len(line) for line in fh)
+            sizes = [per_rank[r][f].end - per_rank[r][f].start for r in range(world)]
+            # each cut moves forward by less than one line: shares differ by < 2 lines
+            assert max(sizes) - min(sizes) < 2 * longest
+
+
+def test_checkpoint_refuses_other_settings_or_corpus(tmp_path: Path):
+    from wordvec.train.distributed import checkpoint as ckpt
+
+    tables = {"input": np.arange(6, dtype=np.float32).reshape(3, 2)}
+    counts = np.array([5, 3, 2])
+    corpus = {"files": [["a.txt", 10]], "world_size": 2}
+    ckpt.save_checkpoint(
+        tmp_path, tables=tables, words=["a", "b", "é"], counts=counts,
+        progress=ckpt.Progress(epoch=1, round=2, losses=[0.5]),
+        settings={"dim": 2}, corpus={**corpus, "vocab": ckpt.vocab_digest(["a"], counts)},
+    )  # fmt: skip
+    meta = ckpt.read_header(tmp_path)
+    ckpt.check_compatible(meta, tmp_path, {"dim": 2}, corpus)
+    with pytest.raises(ValueError, match=r"other settings \(dim: 2 -> 3\)"):
+        ckpt.check_compatible(meta, tmp_path, {"dim": 3}, corpus)
+    with pytest.raises(ValueError, match="other corpus"):
+        ckpt.check_compatible(meta, tmp_path, {"dim": 2}, {**corpus, "world_size": 4})
+    got, words, got_counts, progress = ckpt.load_checkpoint(tmp_path)
+    np.testing.assert_array_equal(got["input"], tables["input"])
+    assert words == ["a", "b", "é"] and got_counts.tolist() == [5, 3, 2]
+    assert (progress.epoch, progress.round, progress.losses) == (1, 2, [0.5])
+    (tmp_path / ckpt.FILENAME).write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="not a readable checkpoint"):
+        ckpt.read_header(tmp_path)

@@ -145,8 +145,9 @@ def check_compatible(
         ValueError: Naming the first settings or corpus entries that differ.
     """
     for what, mine in (("settings", settings), ("corpus", corpus)):
-        theirs = json.loads(meta[what])
         mine = json.loads(json.dumps(mine, sort_keys=True))
+        # keys known only later (the vocabulary digest) are checked when known
+        theirs = {k: v for k, v in json.loads(meta[what]).items() if k in mine}
         if theirs != mine:
             keys = sorted(k for k in set(theirs) | set(mine) if theirs.get(k) != mine.get(k))
             diffs = ", ".join(f"{k}: {theirs.get(k)!r} -> {mine.get(k)!r}" for k in keys[:4])

@@ -1,0 +1,186 @@
+"""Benchmark: data-parallel training on torch.distributed (gloo), on this machine.
+
+``sync``: the cost of one weight average against the table size (10k to 1M words,
+dim 100 and 300, two tables as word2vec has), over loopback between 2 ranks started by
+torchrun: the full all-reduce (in place on the NumPy tables) and the touched-rows sync
+(mask all-reduce + gather + all-reduce + scatter) at the number of distinct words a
+round of ``--sync-words`` words of bench-en touches (measured first). From the full
+all-reduce figure and a network model (10 and 25 Gb/s links, ring all-reduce), it
+projects the scaling efficiency at 4 to 32 nodes of 32 cores with the chosen cadence.
+
+``train``: bench-en, skip-gram and CBOW, default settings: 2 ranks x 1 thread against
+1 process x 2 threads on this 2-core machine, same seeds, throughput and quality.
+
+Usage::
+
+    python benchmarks/distributed.py sync
+    python benchmarks/distributed.py train --seeds 1,2,3
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CORPUS = DATA / "corpus" / "bench-en.txt.gz"
+VOCABS = (10_000, 100_000, 1_000_000)
+DIMS = (100, 300)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _torchrun(args: list[str], nproc: int = 2, env: dict | None = None) -> None:
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc),
+        "--master-addr", "127.0.0.1", "--master-port", str(_free_port()), *args,
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True, env={**os.environ, **(env or {})})
+
+
+def distinct_per_round(sync_words: int, rounds: int = 5) -> float:
+    """Mean distinct words in a round of ``sync_words`` tokens of bench-en."""
+    seen: list[int] = []
+    current: set[str] = set()
+    n = 0
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
+        for line in f:
+            tokens = line.split()
+            current.update(tokens)
+            n += len(tokens)
+            if n >= sync_words:
+                seen.append(len(current))
+                current, n = set(), 0
+                if len(seen) == rounds:
+                    break
+    return statistics.mean(seen)
+
+
+def _time(fn, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def sync_worker(out: Path, touched: int, reps: int) -> None:
+    """One rank: time full and touched-rows averages of two (vocab, dim) tables."""
+    from wordvec.train.distributed.comm import Comm
+    from wordvec.train.distributed.sync import average_full, average_rows
+
+    comm = Comm.start(timeout=600)
+    rows = []
+    for dim in DIMS:
+        for vocab in VOCABS:
+            tables = [np.zeros((vocab, dim), np.float32) for _ in range(2)]
+            rng = np.random.default_rng(0)  # same rows on every rank
+            picked = rng.choice(vocab, size=min(touched, vocab), replace=False)
+
+            def rows_sync(picked=picked, vocab=vocab, tables=tables) -> None:
+                mask = np.zeros(vocab, np.uint8)
+                mask[picked] = 1
+                average_rows(comm, tables, mask)
+
+            comm.barrier()
+            full = _time(lambda tables=tables: average_full(comm, tables), reps)
+            comm.barrier()
+            sparse = _time(rows_sync, reps)
+            mb = 2 * vocab * dim * 4 / 1e6
+            rows.append({"vocab": vocab, "dim": dim, "mb": mb, "full": full, "rows": sparse,
+                         "touched": int(min(touched, vocab))})  # fmt: skip
+            del tables
+    if comm.rank == 0:
+        out.write_text(json.dumps(rows))
+    comm.close()
+
+
+def project(sync_mb: float, words_per_node_s: float, sync_words: int) -> list[str]:
+    """Projected efficiency of a node: its round of training against its sync.
+
+    Network model: a ring all-reduce moves ``2 (N - 1) / N`` times the synced bytes
+    through each node's link, in ``2 (N - 1)`` steps of ~50 us latency each; the
+    reduction itself (memory-bound, ~10 GB/s on a server node) is left out, and the sync
+    is not overlapped with training. Efficiency = round / (round + sync).
+    """
+    lines = []
+    round_s = sync_words / words_per_node_s
+    for gbps in (10, 25):
+        link = gbps / 8 * 1e3  # MB/s
+        for nodes in (4, 8, 16, 32):
+            sync_s = 2 * (nodes - 1) / nodes * sync_mb / link + 2 * (nodes - 1) * 50e-6
+            eff = round_s / (round_s + sync_s)
+            lines.append(
+                f"| {gbps} Gb/s | {nodes} | {sync_s * 1e3:.0f} ms | {round_s * 1e3:.0f} ms | "
+                f"{eff:.0%} | {nodes * words_per_node_s * eff / 1e6:.0f}M |"
+            )
+    return lines
+
+
+def run_sync(args: argparse.Namespace) -> None:
+    touched = int(distinct_per_round(args.sync_words))
+    print(f"bench-en: {touched:,} distinct words in a round of {args.sync_words:,} tokens")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sync.json"
+        if not args.no_measure:
+            _torchrun([__file__, "_sync", str(out), str(touched), str(args.reps)])
+            rows = json.loads(out.read_text())
+    print("| vocab | dim | 2 tables MB | full all-reduce | rows sync | rows | full / rows |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['vocab']:,} | {r['dim']} | {r['mb']:.0f} | {r['full'] * 1e3:.1f} ms | "
+            f"{r['rows'] * 1e3:.1f} ms | {r['touched']:,} | {r['full'] / r['rows']:.2f} |"
+        )
+    vocab, dim = args.model_vocab, 100
+    touched_mb = 2 * touched * dim * 4 / 1e6 + vocab / 1e6
+    full_mb = 2 * vocab * dim * 4 / 1e6
+    for name, mb in (("full", full_mb), ("rows", (7 * touched_mb + full_mb) / 8)):
+        for arch, per_core in (("skipgram", args.sg_core_rate), ("cbow", args.cbow_core_rate)):
+            node = 32 * per_core
+            print(f"\nprojection, {arch}, sync {name!r} ({mb:.0f} MB a sync on average): node of "
+                  f"32 cores at {node / 1e6:.1f}M words/s, {vocab:,} x {dim} tables, "
+                  f"sync every {args.sync_words:,} words per node")  # fmt: skip
+            print("| link | nodes | sync | round | efficiency | words/s |")
+            print("|---|---|---|---|---|---|")
+            for line in project(mb, node, args.sync_words):
+                print(line)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_sync":
+        sync_worker(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        return
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="what", required=True)
+    s = sub.add_parser("sync", help="sync cost against table size, and the projection")
+    s.add_argument("--sync-words", type=int, default=1_000_000)
+    s.add_argument("--reps", type=int, default=5)
+    s.add_argument("--model-vocab", type=int, default=63_579, help="vocabulary of the model")
+    s.add_argument("--no-measure", action="store_true", help="projection only")
+    s.add_argument("--sg-core-rate", type=float, default=450_000, help="words/s per core")
+    s.add_argument("--cbow-core-rate", type=float, default=900_000, help="words/s per core")
+    args = p.parse_args()
+    if args.what == "sync":
+        run_sync(args)
+
+
+if __name__ == "__main__":
+    main()
