@@ -198,3 +198,20 @@ def test_embedding_matrix_fills_unseen_tokens_from_ngrams(
     assert len(unseen) == after.from_ngrams
     for t in unseen[:40]:
         np.testing.assert_allclose(matrix[vocab.index(t)], ft.get_word_vector(t), atol=1e-5)
+
+
+def test_bridges_and_plots_take_subword_vectors(sv: SubwordVectors, tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("matplotlib")
+    from wordvec.plot import plot_words
+    from wordvec.torch import embedding
+
+    vocab = Vocab.build([["the", "walkedly", "Adèle", "the"]])
+    layer = embedding(sv, vocab, oov="zeros")
+    for token in ("walkedly", "Adèle", "the"):
+        row = layer.weight[vocab.index(token)].detach().numpy()
+        np.testing.assert_allclose(row, sv[token], atol=1e-7)
+    assert not torch.any(layer.weight[vocab.pad_index])
+    png = tmp_path / "words.png"
+    plot_words(sv, ["walkedly", "the"], png, neighbors=3, width=320, height=240)
+    assert png.read_bytes()[:4] == b"\x89PNG"

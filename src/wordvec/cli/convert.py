@@ -30,18 +30,22 @@ _EPILOG = epilog(
     """
     The format of OUT is --to if given, else inferred from OUT's suffix:
       .safetensors  native (safetensors: float32 matrix, words and counts; fastest to load)
-      .bin          word2vec-binary (the C tool's binary format)
+      .bin          word2vec-binary (the C tool's binary format); fasttext-bin when IN is
+                    a subword model (a fastText .bin or a native subword file)
       .vec          fasttext (text, "count dim" header line)
       .txt          word2vec (text, "count dim" header line); for GloVe's header-less
                     text use --to glove
     A final .gz, .bz2 or .xz compresses text formats (e.g. vectors.txt.gz).
     IN may be in any of these formats, compressed or not; its format is detected.
+    Subword models keep their n-grams in native and fasttext-bin files; the text and
+    word2vec formats get the vocabulary words only (what fastText's .vec holds).
 
     Examples:
       wordvec convert glove.6B.50d.txt.gz glove.safetensors
       wordvec convert glove.6B.50d.txt.gz top50k.vec --limit 50000
       wordvec convert vectors.safetensors vectors.txt --to glove
       wordvec convert vectors.safetensors vectors.bin
+      wordvec convert cc.en.300.bin cc.en.300.safetensors   # subwords kept
     """
 )
 
@@ -114,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"OUT {args.output!r} is a directory; pass a file name.")
     in_fmt = detect_format(args.input)
     wv = load_vectors(args.input, limit=args.limit)
+    if args.to is None and fmt == "word2vec-binary" and hasattr(wv, "vectors_ngrams"):
+        fmt = "fasttext-bin"  # a subword model keeps its n-grams in a .bin
     wv.save(out, format=fmt)
     stdout_console().print(
         f"{args.input} ({in_fmt}) -> {out} ({fmt}): {len(wv):,} words x {wv.dim}, "

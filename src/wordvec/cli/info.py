@@ -26,6 +26,7 @@ _EPILOG = epilog(
       wordvec info vectors.safetensors
       wordvec info glove.6B.50d.txt.gz
       wordvec info vectors.bin --json
+      wordvec info cc.en.300.bin            # fastText model: n-gram settings too
     """
 )
 
@@ -40,6 +41,21 @@ def detect_format(path: str) -> str:
     from wordvec.vectors.formats import detect_format as detect
 
     return str(detect(existing_file(path)))
+
+
+def _subword_facts(wv: Any) -> dict | None:
+    """minn/maxn/bucket (and a fastText model's training settings) of subword vectors."""
+    if not hasattr(wv, "vectors_ngrams"):
+        return None
+    facts = {"minn": wv.minn, "maxn": wv.maxn, "bucket": wv.bucket}
+    from wordvec.vectors.formats.fasttext_bin import LOSSES, MODELS
+
+    info = wv.info
+    if "model" in info:
+        facts["model"] = MODELS.get(info["model"], str(info["model"]))
+        facts["loss"] = LOSSES.get(info["loss"], str(info["loss"]))
+        facts.update({k: info[k] for k in ("epoch", "ws", "neg", "minCount", "t") if k in info})
+    return facts
 
 
 def register(sub: Any) -> None:
@@ -73,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         "has_counts": wv.counts is not None,
         "mean_norm": float(norms.mean()) if norms.size else None,
         "examples": list(wv.words[:EXAMPLES]),
+        "subword": _subword_facts(wv),
     }
     if args.json:
         print_json(facts)
@@ -89,6 +106,12 @@ def run(args: argparse.Namespace) -> int:
     table.add_row("dim", str(facts["dim"]))
     table.add_row("dtype", facts["dtype"])
     table.add_row("counts", "yes" if facts["has_counts"] else "no")
+    sub = facts["subword"]
+    if sub is not None:
+        text = f"n-grams of {sub['minn']}-{sub['maxn']} characters in {sub['bucket']:,} rows"
+        if sub.get("model"):
+            text += f" ({sub['model']}, loss {sub['loss']})"
+        table.add_row("subwords", text + "; unseen words get vectors")
     if facts["mean_norm"] is not None:
         table.add_row("mean norm", f"{facts['mean_norm']:.3f}")
     table.add_row("first words", esc(" ".join(repr(w) for w in facts["examples"])))

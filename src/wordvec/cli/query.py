@@ -109,6 +109,25 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run_doesnt_match)
 
 
+def _unseen(wv: Any, words: list[str]) -> list[str] | None:
+    """The words outside the vocabulary that subword vectors build from n-grams (None for
+    plain vectors, which answer only words they hold)."""
+    if not hasattr(wv, "has_vector"):
+        return None
+    return [w for w in dict.fromkeys(words) if w not in wv and wv.has_vector(w)]
+
+
+def _with_unseen(report: dict, unseen: list[str] | None) -> dict:
+    """Subword vectors' JSON reports also list the words built from n-grams."""
+    return report if unseen is None else {**report, "unseen": unseen}
+
+
+def _unseen_note(unseen: list[str] | None) -> str:
+    if not unseen:
+        return ""
+    return f" [dim](not in the vocabulary, built from n-grams: {esc(', '.join(unseen))})[/dim]"
+
+
 def _scored_table(items: list[tuple[str, float]], header: str = "word") -> Any:
     from rich import box
     from rich.table import Table
@@ -127,16 +146,21 @@ def run_neighbors(args: argparse.Namespace) -> int:
     wv = load_vectors(args.vectors, limit=args.limit)
     words = list(dict.fromkeys(args.words))
     results = {w: wv.most_similar(positive=[w], topn=args.topn) for w in words}
+    unseen = _unseen(wv, words)
     if args.json:
-        print_json(
-            {w: [{"word": n, "similarity": float(s)} for n, s in r] for w, r in results.items()}
-        )
+        report: dict[str, Any] = {
+            w: [{"word": n, "similarity": float(s)} for n, s in r] for w, r in results.items()
+        }
+        if unseen is not None:  # subword vectors: {"neighbors": ..., "unseen": [...]}
+            report = {"neighbors": report, "unseen": unseen}
+        print_json(report)
         return 0
     console = stdout_console()
     for i, (w, r) in enumerate(results.items()):
         if i:
             console.print()
-        console.print(f"nearest to [bold]{esc(w)}[/bold]:")
+        note = _unseen_note([w]) if unseen and w in unseen else ""
+        console.print(f"nearest to [bold]{esc(w)}[/bold]{note}:")
         console.print(_scored_table(r, "neighbour"))
     return 0
 
@@ -145,11 +169,14 @@ def run_similarity(args: argparse.Namespace) -> int:
     """Print the cosine similarity of two words; return the exit code."""
     wv = load_vectors(args.vectors, limit=args.limit)
     score = float(wv.similarity(args.a, args.b))
+    unseen = _unseen(wv, [args.a, args.b])
     if args.json:
-        print_json({"a": args.a, "b": args.b, "similarity": score})
+        report = {"a": args.a, "b": args.b, "similarity": score}
+        print_json(_with_unseen(report, unseen))
         return 0
     a, b = esc(args.a), esc(args.b)
-    stdout_console().print(f"similarity({a}, {b}) = [bold]{score:.4f}[/bold]")
+    note = _unseen_note(unseen)
+    stdout_console().print(f"similarity({a}, {b}) = [bold]{score:.4f}[/bold]{note}")
     return 0
 
 
@@ -157,20 +184,20 @@ def run_analogy(args: argparse.Namespace) -> int:
     """Print the answers of ``A : B :: C : ?``; return the exit code."""
     wv = load_vectors(args.vectors, limit=args.limit)
     answers = wv.most_similar(positive=[args.b, args.c], negative=[args.a], topn=args.topn)
+    unseen = _unseen(wv, [args.a, args.b, args.c])
     if args.json:
-        print_json(
-            {
-                "a": args.a,
-                "b": args.b,
-                "c": args.c,
-                "answers": [{"word": n, "similarity": float(s)} for n, s in answers],
-            }
-        )
+        report = {
+            "a": args.a,
+            "b": args.b,
+            "c": args.c,
+            "answers": [{"word": n, "similarity": float(s)} for n, s in answers],
+        }
+        print_json(_with_unseen(report, unseen))
         return 0
     a, b, c = esc(args.a), esc(args.b), esc(args.c)
     title = f"[bold]{a}[/bold] is to [bold]{b}[/bold] as [bold]{c}[/bold] is to ?"
     console = stdout_console()
-    console.print(title)
+    console.print(title + _unseen_note(unseen))
     console.print(_scored_table(answers, "answer"))
     return 0
 
@@ -179,9 +206,12 @@ def run_doesnt_match(args: argparse.Namespace) -> int:
     """Print the odd word out; return the exit code."""
     wv = load_vectors(args.vectors, limit=args.limit)
     odd = wv.doesnt_match(args.words)
+    unseen = _unseen(wv, args.words)
     if args.json:
-        print_json({"words": args.words, "doesnt_match": odd})
+        report = {"words": args.words, "doesnt_match": odd}
+        print_json(_with_unseen(report, unseen))
         return 0
     others = esc(", ".join(args.words))
-    stdout_console().print(f"[bold]{esc(odd)}[/bold] does not match {others}")
+    note = _unseen_note(unseen)
+    stdout_console().print(f"[bold]{esc(odd)}[/bold] does not match {others}{note}")
     return 0

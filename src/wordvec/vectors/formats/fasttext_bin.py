@@ -55,8 +55,8 @@ _ARG_NAMES = (
 )
 _DICT = struct.Struct("<iiiqq")
 _MATRIX = struct.Struct("<qq")
-_LOSSES = {1: "hs", 2: "ns", 3: "softmax", 4: "ova"}
-_MODELS = {1: "cbow", 2: "skipgram", 3: "supervised"}
+LOSSES = {1: "hs", 2: "ns", 3: "softmax", 4: "ova"}
+MODELS = {1: "cbow", 2: "skipgram", 3: "supervised"}
 DEFAULT_INFO = {
     "ws": 5,
     "epoch": 5,
@@ -119,7 +119,7 @@ def _read_header(cur: _Cursor) -> dict:
             "it is a supervised (classification) model; only unsupervised word-vector "
             "models are supported",
         )
-    if info["model"] not in _MODELS or info["loss"] not in _LOSSES or info["dim"] < 1:
+    if info["model"] not in MODELS or info["loss"] not in LOSSES or info["dim"] < 1:
         raise _bad(
             cur.path,
             f"its arguments are not valid (model {info['model']}, loss {info['loss']}, dim "
@@ -269,7 +269,7 @@ def _finish(
         composed.shape[1],
         len(vectors_ngrams),
         path,
-        _MODELS[info["model"]],
+        MODELS[info["model"]],
     )
     return LoadedSubword(
         words=got.words,

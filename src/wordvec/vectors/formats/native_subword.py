@@ -8,7 +8,8 @@ are the composed word vectors, so any native reader loads it as plain
     ``vectors_ngrams``  float32 ``(bucket, dim)``, the n-gram rows;
 
 and the metadata ``subword`` = ``"fasttext"`` (the n-gram and hash rule of
-:mod:`wordvec.vectors.subword`), ``minn``, ``maxn``, ``bucket``. Loading maps all
+:mod:`wordvec.vectors.subword`), ``minn``, ``maxn``, ``bucket`` and ``training`` (JSON:
+the training settings a fastText ``.bin`` recorded, kept for writing one back). Loading maps all
 three matrices read-only from disk (``mmap=True``).
 
 >>> import numpy as np, tempfile, pathlib
@@ -98,6 +99,7 @@ def write(path: str | Path, sv: Any) -> None:
         "minn": str(sv.minn),
         "maxn": str(sv.maxn),
         "bucket": str(sv.bucket),
+        "training": json.dumps(sv.info),
     }
     data = save(tensors, metadata=metadata)
     with atomic_write(path) as f:
@@ -172,4 +174,13 @@ def read(
         vectors_ngrams=arrays["vectors_ngrams"],
         minn=minn,
         maxn=maxn,
+        info=_training(meta),
     )
+
+
+def _training(meta: dict) -> dict:
+    try:
+        info = json.loads(meta.get("training", "{}"))
+    except ValueError:
+        info = {}
+    return info if isinstance(info, dict) else {}
