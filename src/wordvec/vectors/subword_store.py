@@ -27,7 +27,9 @@ class SubwordVectors(Vectors):
     Two questions have two answers: ``word in vectors`` (and :meth:`index`) is about
     the vocabulary; :meth:`has_vector` says whether a vector can be built (any word with
     at least one n-gram). ``vectors[word]``, :meth:`get_vector`, :meth:`similarity`,
-    :meth:`most_similar` and the analogies take unseen words.
+    :meth:`most_similar` and the analogies take unseen words; neighbours are always
+    vocabulary words. :meth:`subset` and :meth:`most_frequent` return plain
+    :class:`Vectors` of composed vectors (a selection of words has no n-gram model).
 
     Args:
         words (Sequence[str]): The vocabulary, unique, in row order.

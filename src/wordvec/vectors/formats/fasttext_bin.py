@@ -208,34 +208,42 @@ def read(
             if path.stat().st_size == 0:
                 raise _bad(path, "the file is empty")
             buf = mmap_module.mmap(f.fileno(), 0, access=mmap_module.ACCESS_READ)
-    cur = _Cursor(buf, path)
+    try:
+        info, raw, counts, full = _parse(_Cursor(buf, path), mmap)
+    finally:
+        if isinstance(buf, mmap_module.mmap):
+            buf.close()
+    nwords = len(raw)
+    keep = nwords if limit is None else min(limit, nwords)
+    words = _decode(raw[:keep], encoding, unicode_errors, path)
+    vectors_vocab, vectors_ngrams = full[:keep], full[nwords:]
+    return _finish(
+        path, words, counts[:keep].copy(), vectors_vocab, vectors_ngrams, info, duplicates
+    )
+
+
+def _parse(cur: _Cursor, mmap: bool) -> tuple[dict, list[bytes], np.ndarray, np.ndarray]:
+    """Parse the whole file: arguments, dictionary, the input matrix (mapped or copied)."""
     info = _read_header(cur)
     raw, counts, nwords = _read_dictionary(cur, info)
     rows, cols, start = _read_matrix(cur, "input")
     bucket = info["bucket"]
     if rows != nwords + bucket or cols != info["dim"]:
         raise _bad(
-            path,
+            cur.path,
             f"the input matrix is {rows} x {cols}, expected {nwords} words + {bucket} "
             f"buckets = {nwords + bucket} rows x {info['dim']}: the file is corrupt",
         )
     _read_matrix(cur, "output")
-    if cur.pos != len(buf):
-        logger.warning("%s: %d bytes after the model were ignored", path, len(buf) - cur.pos)
-    keep = nwords if limit is None else min(limit, nwords)
-    words = _decode(raw[:keep], encoding, unicode_errors, path)
-    if isinstance(buf, bytes) or not mmap:
-        full = np.frombuffer(buf, dtype="<f4", count=rows * cols, offset=start).copy()
+    if cur.pos != len(cur.buf):
+        extra = len(cur.buf) - cur.pos
+        logger.warning("%s: %d bytes after the model were ignored", cur.path, extra)
+    if isinstance(cur.buf, bytes) or not mmap or rows * cols == 0:
+        full = np.frombuffer(cur.buf, dtype="<f4", count=rows * cols, offset=start).copy()
     else:
-        full = np.memmap(path, dtype="<f4", mode="r", offset=start, shape=(rows * cols,))
+        full = np.memmap(cur.path, dtype="<f4", mode="r", offset=start, shape=(rows * cols,))
         full = full.view(np.ndarray)
-    full = full.reshape(rows, cols)
-    vectors_vocab, vectors_ngrams = full[:keep], full[nwords:]
-    if isinstance(buf, mmap_module.mmap):
-        buf.close()
-    return _finish(
-        path, words, counts[:keep].copy(), vectors_vocab, vectors_ngrams, info, duplicates
-    )
+    return info, raw, counts, full.reshape(rows, cols)
 
 
 def _finish(
