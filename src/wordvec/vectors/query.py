@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from wordvec._validation import check_int
+from wordvec.vectors import compact
 from wordvec.vectors._kernels import update_topk
 
 _BLOCK_SCORES = 512 * 1024  # floats per block of scores (2 MB: stays in cache)
@@ -192,6 +193,8 @@ def nearest(
     restrict_vocab: int | None = None,
     chunk_size: int | None = None,
     normalize: bool = True,
+    norms: np.ndarray | None = None,
+    scales: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the ``topn`` rows of ``unit`` most similar (cosine) to each query, batched.
 
@@ -200,6 +203,11 @@ def nearest(
     bounded whatever the number of queries. Big batches are split between one thread
     per core, each with a single-threaded BLAS (if the optional ``threadpoolctl`` is
     installed; otherwise one thread and BLAS's own threads).
+
+    With ``norms``, ``unit`` holds the stored rows as they are (float32, float16 or
+    int8 with ``scales``, possibly memory-mapped): each block of about 16 MB is decoded
+    to float32 and its scores divided by the rows' norms, so no normalised copy of the
+    matrix is ever made, and the pages of a mapped file are released block by block.
 
     Args:
         unit (np.ndarray): Unit-normalised rows, float32, ``(n, dim)``.
@@ -212,6 +220,9 @@ def nearest(
         chunk_size (int | None, default None): Queries per matrix product (default
             256).
         normalize (bool, default True): Scale the queries to unit length first.
+        norms (np.ndarray | None, default None): Row norms ``(n,)``; given, ``unit`` is
+            the raw stored matrix (see above).
+        scales (np.ndarray | None, default None): Row scales ``(n,)`` of an int8 matrix.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: ``indices`` (int64) and ``scores`` (float32), each
@@ -251,6 +262,8 @@ def nearest(
     if n == 0 or q == 0:
         return top_i, top_s
     block = max(256, _BLOCK_SCORES // min(chunk_size, q))
+    if norms is not None:
+        return _nearest_stored(unit, scales, norms, q_arr, n, (top_i, top_s), excl, chunk_size)
 
     def run(q_start: int, q_stop: int) -> None:
         for q0 in range(q_start, q_stop, chunk_size):
@@ -274,6 +287,33 @@ def nearest(
         futures = [pool.submit(run, s, min(q, s + step)) for s in range(0, q, step)]
         for future in futures:
             future.result()
+    return top_i, top_s
+
+
+def _nearest_stored(
+    data: np.ndarray,
+    scales: np.ndarray | None,
+    norms: np.ndarray,
+    queries: np.ndarray,
+    n: int,
+    top: tuple[np.ndarray, np.ndarray],
+    excl: np.ndarray,
+    chunk_size: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest` over stored rows: one pass over the matrix, decoded block by block,
+    every chunk of queries scored against each block (so a mapped file is read once)."""
+    top_i, top_s = top
+    inv = np.float32(1.0) / np.where(norms > 0, norms, np.float32(1.0)).astype(np.float32)
+    rows = compact.block_rows(data.shape[1])
+    for b0, block in compact.iter_blocks(data, scales, stop=n, rows=rows):
+        b1 = b0 + len(block)
+        for q0 in range(0, len(queries), chunk_size):
+            q1 = min(len(queries), q0 + chunk_size)
+            for s0 in range(b0, b1, max(256, _BLOCK_SCORES // (q1 - q0))):
+                s1 = min(b1, s0 + max(256, _BLOCK_SCORES // (q1 - q0)))
+                scores = queries[q0:q1] @ block[s0 - b0 : s1 - b0].T
+                scores *= inv[s0:s1]
+                update_topk(scores, s0, top_s[q0:q1], top_i[q0:q1], excl[q0:q1])
     return top_i, top_s
 
 

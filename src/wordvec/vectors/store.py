@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from wordvec._validation import check_choice, check_int
+from wordvec.vectors import compact as C
 from wordvec.vectors import query as Q
 from wordvec.vectors.formats._kernels import first_nonfinite_row
 
@@ -86,24 +87,32 @@ class Vectors:
         vectors: np.ndarray,
         counts: np.ndarray | None,
         key_to_index: dict[str, int] | None,
+        scales: np.ndarray | None = None,
     ) -> Vectors:
         """Build from parts that were already checked (by a reader or another Vectors).
 
         With ``key_to_index=None`` the lookup is built (and uniqueness checked) on first use.
+        ``vectors`` may be stored compact (float16, or int8 with ``scales``).
         """
         self = cls.__new__(cls)
-        self._set(words, vectors, key_to_index)
+        self._set(words, vectors, key_to_index, scales)
         self._counts = counts
         return self
 
     def _set(
-        self, words: list[str], vectors: np.ndarray, key_to_index: dict[str, int] | None
+        self,
+        words: list[str],
+        vectors: np.ndarray,
+        key_to_index: dict[str, int] | None,
+        scales: np.ndarray | None = None,
     ) -> None:
         self._words = words
         self._key_to_index = key_to_index
-        self._vectors = _readonly(vectors)
+        self._vectors = _readonly(vectors)  # the stored matrix: float32, float16 or int8
+        self._scales = None if scales is None else _readonly(scales)
         self._version = 0
         self._cache: dict[str, Any] = {}
+        self._neighbor_index: Any = None
 
     @staticmethod
     def _check_matrix(vectors: Any, n: int) -> np.ndarray:
@@ -151,8 +160,12 @@ class Vectors:
         unicode_errors: str = "strict",
         duplicates: str = "warn",
         mmap: bool = True,
+        index: str = "auto",
     ) -> Vectors:
         """Load vectors from a file in any supported format.
+
+        A native file may store its matrix as float16 or 8-bit (see :meth:`save`); it is
+        memory-mapped as stored and queries decode it block by block.
 
         Args:
             path (str | Path): The file; ``.gz``/``.bz2``/``.xz`` text and binary files
@@ -168,6 +181,11 @@ class Vectors:
                 occurrence with a warning, ``"error"`` raises.
             mmap (bool, default True): Map a native file's matrix read-only from disk
                 instead of reading it (other formats are always parsed).
+            index (str, default "auto"): The approximate-neighbour index saved beside the
+                file (``path + ".ann"``, see :meth:`build_index`): ``"auto"`` loads it if
+                present (a stale one, built for other vectors, is not used: a warning is
+                logged and ``approximate=True`` queries raise), ``"require"`` raises if it
+                is missing or stale, ``"ignore"`` skips it.
 
         Returns:
             Vectors: The words in file order; a :class:`~wordvec.SubwordVectors` for a
@@ -186,6 +204,7 @@ class Vectors:
         """
         from wordvec.vectors.formats import read_vectors
 
+        check_choice(index, "index", ("auto", "require", "ignore"))
         got = read_vectors(
             path,
             format=format,
@@ -204,9 +223,14 @@ class Vectors:
                 f"{str(path)!r} holds plain word vectors without n-grams; load it with "
                 "Vectors.load, or pass a fastText .bin or a native subword file."
             )
-        return cls._trusted(got.words, got.vectors, got.counts, got.key_to_index)
+        out = cls._trusted(got.words, got.vectors, got.counts, got.key_to_index, got.scales)
+        if index != "ignore":
+            from wordvec.vectors import index as ann
 
-    def save(self, path: str | Path, format: str = "native") -> None:
+            ann.attach_saved(out, path, required=index == "require")
+        return out
+
+    def save(self, path: str | Path, format: str = "native", dtype: str | None = None) -> None:
         """Write the vectors to ``path`` atomically.
 
         Args:
@@ -216,10 +240,18 @@ class Vectors:
                 ``"fasttext"`` or ``"fasttext-bin"`` (a fastText ``.bin`` without n-grams:
                 ``maxn=0``). Text formats write each float as the shortest decimal
                 that reads back to the same float32, so round trips are exact.
+            dtype (str | None, default None): Storage of the native format's matrix:
+                ``"float32"``, ``"float16"`` (half the size) or ``"int8"`` (a quarter:
+                8-bit integers with one float32 scale a row); None keeps the current
+                storage. Other formats always write float32 values.
+
+        The approximate-neighbour index built with :meth:`build_index` is saved beside
+        a native file (``path + ".ann"``) when the matrix is written unchanged.
 
         Raises:
-            ValueError: For an unknown format, or a word the format cannot hold (empty,
-                or with a space or newline in a text/binary format).
+            ValueError: For an unknown format or dtype, a dtype with a non-native format,
+                or a word the format cannot hold (empty, or with a space or newline in a
+                text/binary format).
 
         >>> import tempfile, pathlib, numpy as np
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "v.safetensors"
@@ -230,7 +262,29 @@ class Vectors:
         from wordvec.vectors.formats import write_vectors
 
         check_choice(format, "format", _SAVE_FORMATS)
-        write_vectors(path, self._words, self._vectors, self._counts, format=format)
+        if dtype is not None:
+            check_choice(dtype, "dtype", C.DTYPES)
+            if format != "native":
+                raise ValueError(
+                    f"dtype={dtype!r} applies to the native format only; {format!r} files "
+                    "hold decimal or float32 values. Drop dtype or use format='native'."
+                )
+        if format != "native":
+            write_vectors(path, self._words, self.vectors, self._counts, format=format)
+            return
+        write_vectors(
+            path,
+            self._words,
+            self._vectors,
+            self._counts,
+            format=format,
+            dtype=dtype,
+            scales=self._scales,
+        )
+        if self._neighbor_index is not None and dtype in (None, self.dtype):
+            from wordvec.vectors import index as ann
+
+            self._neighbor_index.save(ann.index_path(path))
 
     # -- container -------------------------------------------------------------------
 
@@ -256,14 +310,40 @@ class Vectors:
 
     @property
     def vectors(self) -> np.ndarray:
-        """The ``(n, dim)`` float32 matrix, read-only; assign a new matrix to change it."""
-        return self._vectors
+        """The ``(n, dim)`` float32 matrix, read-only; assign a new matrix to change it.
+
+        A compact (float16 or 8-bit) matrix is decoded to float32 here, once, in memory;
+        queries never need this (they decode block by block).
+        """
+        if self._scales is None and self._vectors.dtype == np.float32:
+            return self._vectors
+        if "dense" not in self._cache:
+            logger.info("decoding the %s matrix to float32 (%d x %d)", self.dtype, *self.shape)
+            self._cache["dense"] = _readonly(C.decode(self._vectors, self._scales))
+        return self._cache["dense"]
 
     @vectors.setter
     def vectors(self, value: np.ndarray) -> None:
         self._vectors = _readonly(self._check_matrix(value, len(self._words)))
+        self._scales = None
         self._version += 1
         self._cache.clear()
+        self._neighbor_index = None
+
+    @property
+    def dtype(self) -> str:
+        """How the matrix is stored: ``"float32"``, ``"float16"`` or ``"int8"``."""
+        return C.dtype_name(self._vectors)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(len(words), dim)``."""
+        return (len(self._words), int(self._vectors.shape[1]))
+
+    def _rows(self, idx: np.ndarray | int | slice) -> np.ndarray:
+        """Decoded float32 rows (a view for float32 storage)."""
+        scales = None if self._scales is None else self._scales[idx]
+        return C.decode(self._vectors[idx], scales)
 
     @property
     def counts(self) -> np.ndarray | None:
@@ -368,9 +448,9 @@ class Vectors:
         [[0.0, 1.0], [1.0, 0.0]]
         """
         if isinstance(word, str):
-            return self._vectors[self.index(word)]
+            return _readonly(self._rows(self.index(word)))
         if isinstance(word, (list, tuple)):
-            return _readonly(self._vectors[self._indices(word)])
+            return _readonly(self._rows(self._indices(word)))
         raise TypeError(
             f"index Vectors by a word or a list of words, got {type(word).__name__}; use "
             "vectors.vectors[i] for a row number."
@@ -387,7 +467,7 @@ class Vectors:
         True
         """
         i = self.key_to_index.get(word) if isinstance(word, str) else None
-        return default if i is None else self._vectors[i]
+        return default if i is None else _readonly(self._rows(i))
 
     # -- derived arrays ----------------------------------------------------------------
 
@@ -395,15 +475,38 @@ class Vectors:
     def norms(self) -> np.ndarray:
         """Row norms (float32), cached until the matrix is replaced."""
         if "norms" not in self._cache:
-            self._cache["norms"] = _readonly(Q.row_norms(self._vectors))
+            if self._scales is None and not C.is_mapped(self._vectors):
+                norms = Q.row_norms(self._vectors)
+            else:  # block by block: never the whole decoded matrix at once
+                norms = C.row_norms(self._vectors, self._scales)
+            self._cache["norms"] = _readonly(norms)
         return self._cache["norms"]
 
     @property
     def unit(self) -> np.ndarray:
-        """Unit-normalised rows (float32, read-only), cached until the matrix is replaced."""
+        """Unit-normalised rows (float32, read-only), cached until the matrix is replaced.
+
+        This is a full float32 copy of the matrix; the queries of a memory-mapped or
+        compact matrix do without it.
+        """
         if "unit" not in self._cache:
-            self._cache["unit"] = _readonly(Q.unit_rows(self._vectors, self.norms))
+            self._cache["unit"] = _readonly(Q.unit_rows(self.vectors, self.norms))
         return self._cache["unit"]
+
+    def _unit_rows(self, idx: np.ndarray | int) -> np.ndarray:
+        """Unit-normalised rows of ``idx`` without building :attr:`unit`."""
+        if "unit" in self._cache:
+            return self._cache["unit"][idx]
+        rows = self._rows(idx)
+        return Q.unit_rows(rows) if rows.ndim == 2 else Q.unit_rows(rows[None, :])[0]
+
+    def _exact_in_memory(self) -> bool:
+        """Whether exact queries use the cached unit rows (a float32 matrix in memory)."""
+        return "unit" in self._cache or (
+            self._scales is None
+            and self._vectors.dtype == np.float32
+            and not C.is_mapped(self._vectors)
+        )
 
     def unit_vector(self, word: str) -> np.ndarray:
         """Return the unit-length row of ``word`` (read-only).
@@ -444,7 +547,8 @@ class Vectors:
             dup = next(w for i, w in enumerate(words) if words.index(w) != i)
             raise ValueError(f"subset got the word {dup!r} twice; ask for each word once.")
         counts = None if self._counts is None else self._counts[idx].copy()
-        return Vectors._trusted(words, self._vectors[idx], counts, key_to_index)
+        scales = None if self._scales is None else self._scales[idx]
+        return Vectors._trusted(words, self._vectors[idx], counts, key_to_index, scales)
 
     def most_frequent(self, n: int) -> Vectors:
         """Return the ``n`` most frequent words: by ``counts`` if present (ties keep row
@@ -463,7 +567,9 @@ class Vectors:
         if self._counts is None:
             n = min(n, len(self))
             words = self._words[:n]
-            return Vectors._trusted(words, self._vectors[:n], None, dict(zip(words, range(n))))
+            scales = None if self._scales is None else self._scales[:n]
+            lookup = dict(zip(words, range(n)))
+            return Vectors._trusted(words, self._vectors[:n], None, lookup, scales)
         order = np.argsort(-self._counts, kind="stable")[:n]
         return self.subset([self._words[i] for i in order])
 
@@ -473,7 +579,7 @@ class Vectors:
         """A word -> (its unit vector, its row); a raw vector -> (itself, None), as gensim."""
         if isinstance(item, str):
             i = self.index(item)
-            return self.unit[i], i
+            return self._unit_rows(i), i
         arr = np.asarray(item, dtype=np.float32)
         if arr.shape != (self.dim,):
             raise ValueError(
@@ -515,7 +621,7 @@ class Vectors:
         >>> Vectors(["x", "y"], np.array([[1.0, 0.0], [1.0, 1.0]])).similarity("x", "y")
         0.7071067690849304
         """
-        return float(np.dot(self.unit[self.index(a)], self.unit[self.index(b)]))
+        return float(np.dot(self._unit_rows(self.index(a)), self._unit_rows(self.index(b))))
 
     def n_similarity(self, words_a: Sequence[str], words_b: Sequence[str]) -> float:
         """Return the cosine between the means of two word sets (raw vectors, as gensim).
@@ -534,8 +640,8 @@ class Vectors:
         """
         if not len(words_a) or not len(words_b):
             raise ValueError("n_similarity needs two non-empty lists of words.")
-        mean_a = self._vectors[self._indices(words_a)].mean(axis=0)
-        mean_b = self._vectors[self._indices(words_b)].mean(axis=0)
+        mean_a = self._rows(self._indices(words_a)).mean(axis=0)
+        mean_b = self._rows(self._indices(words_b)).mean(axis=0)
         return Q.cosine(mean_a, mean_b)
 
     def most_similar(
@@ -544,6 +650,7 @@ class Vectors:
         negative: Any = None,
         topn: int = 10,
         restrict_vocab: int | None = None,
+        approximate: bool | None = None,
     ) -> list[tuple[str, float]]:
         """Return the ``topn`` words closest (cosine) to the mean of the query (3CosAdd).
 
@@ -555,13 +662,17 @@ class Vectors:
             negative (str | list, default None): Words, vectors, or ``(word, weight)``.
             topn (int, default 10): How many results.
             restrict_vocab (int | None, default None): Search only the first rows.
+            approximate (bool | None, default None): Use the approximate-neighbour
+                index (:meth:`build_index`): None uses it when one is loaded (and no
+                ``restrict_vocab`` is given), True requires it, False searches exactly.
 
         Returns:
             list[tuple[str, float]]: ``(word, cosine)`` pairs, best first.
 
         Raises:
             KeyError: If a query word is missing.
-            ValueError: If there is no query.
+            ValueError: If there is no query, or ``approximate=True`` without a usable
+                index.
 
         >>> v = Vectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]))
         >>> [w for w, _ in v.most_similar("a", topn=2)]
@@ -570,21 +681,57 @@ class Vectors:
         topn = check_int(topn, "topn", minimum=1)
         vecs, weights, rows = self._weighted(positive, negative)
         mean = Q.mean_direction(vecs, weights)
-        idx, scores = Q.nearest(
-            self.unit,
+        idx, scores = self._search(
             mean[None, :],
             topn=topn,
             exclude=[rows],
             restrict_vocab=restrict_vocab,
             normalize=False,
+            approximate=approximate,
         )
         return self._pairs(idx[0], scores[0])
+
+    def _search(
+        self,
+        queries: np.ndarray,
+        *,
+        topn: int,
+        exclude: Any = None,
+        restrict_vocab: int | None = None,
+        chunk_size: int | None = None,
+        normalize: bool = True,
+        approximate: bool | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every neighbour query goes here: the index, the cached unit rows, or blocks."""
+        from wordvec.vectors import index as ann
+
+        found = ann.pick(self, approximate, restrict_vocab)
+        if found is not None:
+            return found.search(self, queries, topn=topn, exclude=exclude, normalize=normalize)
+        common = {"topn": topn, "exclude": exclude, "restrict_vocab": restrict_vocab}
+        if self._exact_in_memory():
+            return Q.nearest(
+                self.unit, queries, chunk_size=chunk_size, normalize=normalize, **common
+            )
+        return Q.nearest(
+            self._vectors,
+            queries,
+            chunk_size=chunk_size,
+            normalize=normalize,
+            norms=self.norms,
+            scales=self._scales,
+            **common,
+        )
 
     def _pairs(self, idx: np.ndarray, scores: np.ndarray) -> list[tuple[str, float]]:
         return [(self._words[i], float(s)) for i, s in zip(idx.tolist(), scores) if i >= 0]
 
     def similar_by_vector(
-        self, vector: np.ndarray, topn: int = 10, restrict_vocab: int | None = None
+        self,
+        vector: np.ndarray,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+        approximate: bool | None = None,
     ) -> list[tuple[str, float]]:
         """Return the ``topn`` words closest (cosine) to a raw vector.
 
@@ -592,6 +739,9 @@ class Vectors:
             vector (np.ndarray): A ``(dim,)`` vector (any length; it is normalised).
             topn (int, default 10): How many results.
             restrict_vocab (int | None, default None): Search only the first rows.
+            approximate (bool | None, default None): Use the approximate-neighbour
+                index (:meth:`build_index`): None uses it when one is loaded (and no
+                ``restrict_vocab`` is given), True requires it, False searches exactly.
 
         Returns:
             list[tuple[str, float]]: ``(word, cosine)`` pairs, best first (no word is
@@ -606,7 +756,9 @@ class Vectors:
         """
         topn = check_int(topn, "topn", minimum=1)
         vec, _ = self._query_vector(vector)
-        idx, scores = Q.nearest(self.unit, vec[None, :], topn=topn, restrict_vocab=restrict_vocab)
+        idx, scores = self._search(
+            vec[None, :], topn=topn, restrict_vocab=restrict_vocab, approximate=approximate
+        )
         return self._pairs(idx[0], scores[0])
 
     def similar_by_word(
@@ -698,7 +850,7 @@ class Vectors:
             )
         if not used:
             raise ValueError("doesnt_match needs at least one word present in the vectors.")
-        sims = Q.rank_by_centrality(self.unit[self._indices(used)])
+        sims = Q.rank_by_centrality(self._unit_rows(self._indices(used)))
         order = sorted(zip(sims.tolist(), used), reverse=True)
         return order[-1][1]
 
@@ -738,8 +890,13 @@ class Vectors:
         exclude: Any = None,
         restrict_vocab: int | None = None,
         chunk_size: int | None = None,
+        approximate: bool | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Answer many nearest-neighbour queries at once (cosine), in bounded memory.
+
+        Exact search scans the matrix in blocks (a memory-mapped or compact matrix is
+        decoded block by block, never copied whole); with an index (:meth:`build_index`)
+        the search is approximate and the candidates are re-scored exactly.
 
         Args:
             queries (np.ndarray): ``(q, dim)`` query vectors (normalised here).
@@ -748,6 +905,9 @@ class Vectors:
                 query (a ``(q, e)`` int array padded with -1, or ``q`` sequences).
             restrict_vocab (int | None, default None): Search only the first rows.
             chunk_size (int | None, default None): Queries per matrix product (256).
+            approximate (bool | None, default None): Use the approximate-neighbour
+                index (:meth:`build_index`): None uses it when one is loaded (and no
+                ``restrict_vocab`` is given), True requires it, False searches exactly.
 
         Returns:
             tuple[np.ndarray, np.ndarray]: ``indices`` (int64) and cosine ``scores``
@@ -761,14 +921,56 @@ class Vectors:
         >>> [v.words[i] for i in idx[:, 0]]
         ['b', 'a', 'b']
         """
-        return Q.nearest(
-            self.unit,
+        return self._search(
             queries,
-            topn=topn,
+            topn=check_int(topn, "topn", minimum=1),
             exclude=exclude,
             restrict_vocab=restrict_vocab,
             chunk_size=chunk_size,
+            approximate=approximate,
         )
+
+    # -- approximate neighbours ------------------------------------------------------------
+
+    def build_index(self, method: str = "hnsw", **params: Any) -> Any:
+        """Build an approximate-neighbour index of the rows and attach it to the vectors.
+
+        Queries (:meth:`most_similar`, :meth:`nearest`...) then use it by default; the
+        candidates it finds are re-scored exactly, so scores are true cosines. Saving
+        the vectors in the native format saves the index beside them (``path +
+        ".ann"``) and :meth:`load` finds it. Needs ``pip install "wordvec[ann]"``.
+
+        Args:
+            method (str, default "hnsw"): ``"hnsw"`` (a navigable small-world graph:
+                fast queries, no training) or ``"ivf"`` (an inverted file over k-means
+                cells: quicker to build, smaller).
+            **params: The method's options, e.g. ``connectivity``, ``ef_construction``,
+                ``ef_search`` (hnsw); ``nlist``, ``nprobe`` (ivf); ``threads``. See
+                :func:`wordvec.vectors.index.build`.
+
+        Returns:
+            NeighborIndex: The index (also :attr:`neighbor_index`).
+
+        Raises:
+            ImportError: If the ``ann`` extra is not installed.
+            ValueError: For an unknown method or parameter.
+
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> v = Vectors([f"w{i}" for i in range(300)], rng.normal(size=(300, 8)))
+        >>> _ = v.build_index("hnsw")
+        >>> v.most_similar("w0", topn=3) == v.most_similar("w0", topn=3, approximate=False)
+        True
+        """
+        from wordvec.vectors import index as ann
+
+        self._neighbor_index = ann.build(self, method=method, **params)
+        return self._neighbor_index
+
+    @property
+    def neighbor_index(self) -> Any:
+        """The attached approximate-neighbour index (a ``NeighborIndex``) or None."""
+        return self._neighbor_index
 
 
 def _as_list(items: Any, name: str) -> list:

@@ -112,6 +112,8 @@ def write_vectors(
     *,
     format: str = "native",
     encoding: str = "utf-8",
+    dtype: str | None = None,
+    scales: np.ndarray | None = None,
 ) -> None:
     """Write words and their matrix in ``format`` (see :meth:`wordvec.Vectors.save`).
 
@@ -122,6 +124,9 @@ def write_vectors(
         counts (np.ndarray | None, default None): Counts (kept by the native format only).
         format (str, default "native"): One of :data:`FORMATS`.
         encoding (str, default "utf-8"): Encoding of the words in text/binary formats.
+        dtype (str | None, default None): Native format only: store the matrix as
+            ``"float32"``, ``"float16"`` or ``"int8"`` (None: as ``matrix`` is stored).
+        scales (np.ndarray | None, default None): Row scales of an int8 ``matrix``.
 
     Raises:
         ValueError: For an unknown format, or words the format cannot store.
@@ -134,4 +139,12 @@ def write_vectors(
     """
     check_choice(format, "format", FORMATS)
     check_encoding(encoding)
+    if format == "native":
+        native.write(path, words, matrix, counts, encoding=encoding, dtype=dtype, scales=scales)
+        return
+    if dtype not in (None, "float32") or scales is not None:
+        raise ValueError(
+            f"dtype={dtype!r} applies to the native format only; {format!r} files hold "
+            "float32 values. Drop dtype or write format='native'."
+        )
     _MODULES[format].write(path, words, matrix, counts, encoding=encoding)

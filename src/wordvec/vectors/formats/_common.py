@@ -34,13 +34,15 @@ class Loaded:
     """What a reader returns: index-aligned words and rows, and the lookup it built.
 
     ``key_to_index`` is None when the reader trusts the words to be unique (native
-    files) and leaves building the lookup to first use.
+    files) and leaves building the lookup to first use. Native files may hold a compact
+    matrix (float16, or int8 with ``scales``, see :mod:`wordvec.vectors.compact`).
     """
 
     words: list[str]
     vectors: np.ndarray
     counts: np.ndarray | None
     key_to_index: dict[str, int] | None
+    scales: np.ndarray | None = None
 
 
 def check_encoding(encoding: str) -> str:

@@ -1,13 +1,16 @@
 """wordvec's native format: one ``.safetensors`` file, loadable memory-mapped.
 
 Tensors:
-    ``vectors``        float32 ``(n, dim)``, the matrix;
+    ``vectors``        ``(n, dim)``, the matrix: float32, or (format version 2) float16
+                       or int8 (see :mod:`wordvec.vectors.compact`);
+    ``scales``         float32 ``(n,)``, the row scales of an int8 matrix;
     ``vocab_bytes``    uint8, every word in UTF-8 followed by ``b"\\n"``;
     ``vocab_offsets``  int64 ``(n + 1,)``, word ``i`` is
                        ``vocab_bytes[vocab_offsets[i]:vocab_offsets[i + 1] - 1]``;
     ``counts``         int64 ``(n,)``, only when the vectors have counts.
 Metadata (strings): ``format`` = ``"wordvec.vectors"``, ``format_version`` = ``"1"``,
-``count``, ``dim``.
+``count``, ``dim`` and (version 2) ``dtype``. Float32 files are version 1, so older
+readers keep reading them.
 
 Loading maps the matrix read-only straight from the file (``mmap=True``), so even a
 large store opens in milliseconds; the words are decoded in one go, and the word ->
@@ -32,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from wordvec._io import atomic_write, check_readable, compression_of, open_binary
+from wordvec.vectors import compact
 from wordvec.vectors.formats._common import Loaded
 
 logger = logging.getLogger(__name__)
@@ -39,7 +43,16 @@ logger = logging.getLogger(__name__)
 NAME = "native"
 FORMAT_TAG = "wordvec.vectors"
 FORMAT_VERSION = "1"
-_DTYPES = {"F32": np.dtype("<f4"), "I64": np.dtype("<i8"), "U8": np.dtype("u1")}
+COMPACT_VERSION = "2"  # float16 or int8 matrices
+_VERSIONS = (FORMAT_VERSION, COMPACT_VERSION)
+_DTYPES = {
+    "F32": np.dtype("<f4"),
+    "F16": np.dtype("<f2"),
+    "I8": np.dtype("i1"),
+    "I64": np.dtype("<i8"),
+    "U8": np.dtype("u1"),
+}
+_MATRIX_DTYPES = {"F32": "float32", "F16": "float16", "I8": "int8"}
 _MAX_HEADER = 100 * 1024 * 1024
 
 
@@ -50,8 +63,15 @@ def write(
     counts: np.ndarray | None = None,
     *,
     encoding: str = "utf-8",
+    dtype: str | None = None,
+    scales: np.ndarray | None = None,
 ) -> None:
-    """Write the native ``.safetensors`` file atomically (words are always UTF-8)."""
+    """Write the native ``.safetensors`` file atomically (words are always UTF-8).
+
+    ``matrix`` may be stored compact already (float16, or int8 with its ``scales``);
+    ``dtype`` (``"float32"``, ``"float16"``, ``"int8"``; default: the matrix's own)
+    re-encodes it.
+    """
     from safetensors.numpy import save
 
     path = Path(path)
@@ -63,23 +83,31 @@ def write(
         lengths = np.fromiter((len(w.encode("utf-8")) + 1 for w in words), np.int64, count=n)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
+    stored = compact.dtype_name(matrix)
+    dtype = stored if dtype is None else dtype
+    if dtype != stored:
+        matrix, scales = compact.encode(matrix, dtype, scales)
     tensors = {
-        "vectors": np.ascontiguousarray(matrix, dtype="<f4"),
+        "vectors": np.ascontiguousarray(matrix),
         "vocab_bytes": np.frombuffer(blob, dtype=np.uint8),
         "vocab_offsets": offsets,
     }
     if counts is not None:
         tensors["counts"] = np.ascontiguousarray(counts, dtype="<i8")
+    if dtype == "int8":
+        tensors["scales"] = np.ascontiguousarray(scales, dtype="<f4")
     metadata = {
         "format": FORMAT_TAG,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if dtype == "float32" else COMPACT_VERSION,
         "count": str(n),
         "dim": str(dim),
     }
+    if dtype != "float32":
+        metadata["dtype"] = dtype
     data = save(tensors, metadata=metadata)
     with atomic_write(path) as f:
         f.write(data)
-    logger.info("wrote %d x %d vectors to %s (native format)", n, dim, path)
+    logger.info("wrote %d x %d %s vectors to %s (native format)", n, dim, dtype, path)
 
 
 def _bad(path: Path, what: str) -> ValueError:
@@ -110,11 +138,11 @@ def read_header(path: Path, head: bytes, size: int) -> tuple[dict, dict, int]:
     meta = header.pop("__metadata__", None) or {}
     if meta.get("format") != FORMAT_TAG:
         raise _bad(path, f"metadata format is {meta.get('format')!r}, expected {FORMAT_TAG!r}")
-    if meta.get("format_version") != FORMAT_VERSION:
+    if meta.get("format_version") not in _VERSIONS:
         raise _bad(
             path,
             f"format_version {meta.get('format_version')!r} is not supported (this wordvec "
-            f"reads version {FORMAT_VERSION!r}); upgrade wordvec",
+            f"reads versions {', '.join(map(repr, _VERSIONS))}); upgrade wordvec",
         )
     data_start = 8 + hlen
     for name in ("vectors", "vocab_bytes", "vocab_offsets"):
@@ -170,9 +198,15 @@ def read(
         header, _, start = read_header(path, head, size)
 
     vec_info = header["vectors"]
-    if vec_info["dtype"] != "F32" or len(vec_info["shape"]) != 2:
-        raise _bad(path, f"'vectors' must be a 2-D F32 tensor, found {vec_info}")
+    if vec_info["dtype"] not in _MATRIX_DTYPES or len(vec_info["shape"]) != 2:
+        raise _bad(path, f"'vectors' must be a 2-D F32, F16 or I8 tensor, found {vec_info}")
     n, dim = (int(x) for x in vec_info["shape"])
+    quantized = vec_info["dtype"] == "I8"
+    scale_info = header.get("scales")
+    if quantized != (scale_info is not None) or (
+        quantized and (scale_info["dtype"] != "F32" or scale_info["shape"] != [n])
+    ):
+        raise _bad(path, f"an I8 'vectors' needs 'scales' F32 of shape [{n}], found {scale_info}")
     off_info = header["vocab_offsets"]
     if off_info["dtype"] != "I64" or off_info["shape"] != [n + 1]:
         raise _bad(path, f"'vocab_offsets' must be I64 of shape [{n + 1}], found {off_info}")
@@ -229,6 +263,10 @@ def read(
     if data is not None:
         matrix = matrix.copy()
     counts = array("counts", rows).copy() if "counts" in header else None
-    logger.info("read %d x %d vectors from %s (native format, mmap=%s)", rows, dim, path, mmap)
+    scales = array("scales", rows).copy() if quantized else None
+    dtype = _MATRIX_DTYPES[vec_info["dtype"]]
+    logger.info(
+        "read %d x %d %s vectors from %s (native format, mmap=%s)", rows, dim, dtype, path, mmap
+    )
     # words are unique by construction (Vectors.save); the lookup is built on first use
-    return Loaded(words, matrix, counts, None)
+    return Loaded(words, matrix, counts, None, scales)
