@@ -11,15 +11,15 @@ real HTTP clients against the running server:
 - a PCA map of 10k (and 50k) words: ``/api/projection?n=...`` with ``n`` varied by one
   word per repeat so that each request fits a new map (no cache hit).
 
-Peers measured in the same run, in-process and without HTTP: gensim's
-``KeyedVectors.most_similar`` (one query) and scikit-learn's ``PCA.fit_transform`` on the
-same 10k unit vectors. The Embedding Projector, the tool people use today, runs in the
-browser and cannot be driven here.
+Peers measured in the same run, in-process and without HTTP, with one BLAS thread as
+the server: gensim's ``KeyedVectors.most_similar`` (one query) and scikit-learn's
+``PCA.fit_transform`` on the same 10k unit vectors. The Embedding Projector, the tool
+people use today, runs in the browser and cannot be driven here.
 
 Targets (issue 17): page usable < 2 s, completion and neighbours p95 < 50 ms, PCA map of
 10k words < 1 s.
 
-Run by hand:  python benchmarks/serve.py [--requests 300] [--loads 5]
+Run by hand:  python benchmarks/serve.py [--requests 300] [--loads 5] [--screenshot docs/serve.png]
 """
 
 from __future__ import annotations
@@ -128,14 +128,49 @@ def page_load(port: int, loads: int) -> tuple[list[float], list[float]]:
     return ready, searched
 
 
-def peers(words: list[str]) -> tuple[float, float]:
+def screenshot(port: int, path: Path) -> None:
+    """Save the page after a search, an analogy and a similarity (the README's picture),
+    quantised to 128 colours so the PNG stays small."""
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 940})
+        page.goto(f"http://127.0.0.1:{port}/#king")
+        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+        for name, word in (("a", "man"), ("b", "king"), ("c", "woman")):
+            page.fill(f"#analogy-form [name={name}]", word)
+        page.click("#analogy-form button[type=submit]")
+        page.wait_for_selector("#analogy-results li")
+        page.fill("#similarity-form [name=a]", "cat")
+        page.fill("#similarity-form [name=b]", "dog")
+        page.click("#similarity-form button[type=submit]")
+        page.wait_for_function(
+            "() => document.querySelector('#similarity-result').textContent.includes('cosine')"
+        )
+        page.evaluate("() => { document.querySelector('aside').scrollTop = 0; }")
+        raw = path.with_suffix(".raw.png")
+        page.screenshot(path=raw)
+        browser.close()
+    image = Image.open(raw).convert("RGB")
+    image.quantize(colors=128, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
+    raw.unlink()
+    print(f"screenshot {path} ({path.stat().st_size / 1024:.0f} KB)")
+
+
+def peers(path: Path, words: list[str]) -> tuple[float, float]:
     """(gensim most_similar ms per query, scikit-learn PCA of 10k s), medians."""
     from gensim.models import KeyedVectors
     from sklearn.decomposition import PCA
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread, as the server uses: faster for both on a shared 2-core machine.
+    threadpool_limits(limits=1, user_api="blas")
 
     from wordvec.vectors import Vectors
 
-    vectors = Vectors.load(GLOVE_GZ)
+    vectors = Vectors.load(path)
     kv = KeyedVectors(vectors.dim)
     kv.add_vectors(vectors.words, np.array(vectors.vectors))
     kv.fill_norms()
@@ -158,6 +193,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--vectors", type=Path, default=GLOVE_GZ)
+    parser.add_argument("--screenshot", type=Path, help="also save the page as this PNG")
     args = parser.parse_args()
 
     port = free_port()
@@ -194,10 +230,12 @@ def main() -> None:
             f"search to neighbours   median {statistics.median(searched):.3f} s, max "
             f"{max(searched):.3f} s"
         )
+        if args.screenshot:
+            screenshot(port, args.screenshot)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    gensim_p95, sk_pca = peers(picks)
+    gensim_p95, sk_pca = peers(args.vectors, picks)
     print(
         f"peer gensim most_similar in-process p95 {gensim_p95:.2f} ms; wordvec over HTTP "
         f"p95 {n['p95']:.2f} ms (ratio {n['p95'] / gensim_p95:.2f}x)"

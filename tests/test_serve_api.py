@@ -239,10 +239,10 @@ def test_no_input_makes_a_server_error(client, word, k):
 
 
 def test_a_burst_of_concurrent_requests_is_answered(client):
-    """200 mixed requests from 16 threads, bounded in count and in time (60 s)."""
+    """120 mixed requests from 16 threads, bounded in count and in time (60 s)."""
     words = ["king", "queen", "paris", "france", "water", "music", "river", "kng"]
     requests = []
-    for i in range(200):
+    for i in range(120):
         w = words[i % len(words)]
         requests.append(
             [
@@ -258,7 +258,7 @@ def test_a_burst_of_concurrent_requests_is_answered(client):
         futures = [pool.submit(client.get, path, params=params) for path, params in requests]
         for future in as_completed(futures, timeout=60):
             statuses.append(future.result().status_code)
-    assert len(statuses) == 200
+    assert len(statuses) == 120
     assert set(statuses) <= {200, 404}
     assert statuses.count(404) == sum(1 for _, p in requests if "kng" in p.values())
     assert time.monotonic() - started < 60

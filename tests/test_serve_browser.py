@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REQUIRE_BROWSER = os.environ.get("WORDVEC_REQUIRE_BROWSER") == "1"
-EVERY = 10  # train on every 10th paragraph of the bundled corpus (about 0.3M words)
+EVERY = 20  # train on every 20th paragraph of the bundled corpus (about 0.15M words)
 START_TIMEOUT = 90.0  # seconds for the server to load the vectors and listen
 
 

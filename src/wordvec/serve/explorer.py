@@ -75,7 +75,9 @@ def describe(vectors: Vectors, source: str | Path | None) -> dict[str, Any]:
             facts["file_bytes"] = path.stat().st_size
         except (OSError, ValueError):  # the file changed since it was loaded
             facts["format"] = "unknown"
+    index = getattr(vectors, "neighbor_index", None)  # an approximate index, when loaded
     facts.update(
+        neighbor_index=None if index is None else repr(index),
         words=len(vectors),
         dim=vectors.dim,
         dtype=str(vectors.vectors.dtype),

@@ -2,7 +2,8 @@
 "use strict";
 
 const $ = (selector) => document.querySelector(selector);
-const MAX_LABELS = 160; // labels of frequent words drawn at once (one per free grid cell)
+const MAX_LABELS = 160; // labels of frequent words drawn at once, where they fit
+const MAX_LABEL_TRIES = 3000; // visible words tried for a label per frame (keeps panning smooth)
 const HIT_RADIUS = 8; // pixels around the pointer that count as a hit on a point
 
 // ---- the API --------------------------------------------------------------------------
@@ -134,6 +135,38 @@ function drawLabel(ctx, text, sx, sy, color, bold) {
   ctx.fillText(text, sx + 5, sy - 4);
 }
 
+// Which parts of the canvas hold a label already (cells of 8 CSS pixels).
+class LabelGrid {
+  constructor(ratio) {
+    this.cell = 8 * ratio;
+    this.ratio = ratio;
+    this.taken = new Set();
+  }
+
+  // Reserve the box of a label drawn at (sx, sy); false (and nothing reserved) if taken.
+  place(ctx, text, sx, sy, force) {
+    const anchor = Math.floor((sx + 3 * this.ratio) / this.cell) * 100003 +
+      Math.floor(sy / this.cell);
+    if (!force && this.taken.has(anchor)) return false;
+    ctx.font = `${force ? "600 " : ""}${12 * this.ratio}px system-ui, sans-serif`;
+    const width = ctx.measureText(text).width + 6 * this.ratio;
+    const x0 = Math.floor((sx + 3 * this.ratio) / this.cell);
+    const x1 = Math.floor((sx + width) / this.cell);
+    const y0 = Math.floor((sy - 16 * this.ratio) / this.cell);
+    const y1 = Math.floor(sy / this.cell);
+    const keys = [];
+    for (let x = x0; x <= x1; x++) {
+      for (let y = y0; y <= y1; y++) {
+        const key = x * 100003 + y;
+        if (!force && this.taken.has(key)) return false;
+        keys.push(key);
+      }
+    }
+    for (const key of keys) this.taken.add(key);
+    return true;
+  }
+}
+
 function draw() {
   map.frame = 0;
   const { ctx, canvas, base, query } = map;
@@ -149,29 +182,35 @@ function draw() {
     ctx.fillRect(sx - size / 2, sy - size / 2, size, size);
     drawn++;
   }
-  // Labels of the most frequent visible words, one per free cell of a coarse grid.
-  const cell = 70 * ratio, taken = new Set();
-  let labels = 0;
-  for (let i = 0; i < base.words.length && labels < MAX_LABELS; i++) {
+  // Labels: the query and its neighbours first, then the most frequent visible words
+  // wherever a label fits without covering another.
+  const labels = new LabelGrid(ratio);
+  const highlighted = [];
+  if (query) {
+    for (let j = 0; j < query.words.length; j++) {
+      const [sx, sy] = toScreen(query.x[j], query.y[j]);
+      highlighted.push([sx, sy, j === 0 && query.words[0] === query.word]);
+      labels.place(ctx, query.words[j], sx, sy, true);
+    }
+  }
+  let placed = 0, tries = 0;
+  for (let i = 0; i < base.words.length && placed < MAX_LABELS && tries < MAX_LABEL_TRIES; i++) {
     const [sx, sy] = toScreen(base.x[i], base.y[i]);
     if (sx < 0 || sy < 0 || sx > canvas.width || sy > canvas.height) continue;
-    const key = `${Math.floor(sx / cell)},${Math.floor(sy / (cell / 3))}`;
-    if (taken.has(key)) continue;
-    taken.add(key);
-    drawLabel(ctx, base.words[i], sx, sy, "#495057", false);
-    labels++;
-  }
-  if (query) {
-    for (let j = query.words.length - 1; j >= 0; j--) {
-      const [sx, sy] = toScreen(query.x[j], query.y[j]);
-      const isQuery = j === 0 && query.words[0] === query.word;
-      ctx.fillStyle = isQuery ? "#d9480f" : "#1971c2";
-      ctx.beginPath();
-      ctx.arc(sx, sy, (isQuery ? 6 : 4) * ratio, 0, 2 * Math.PI);
-      ctx.fill();
-      drawLabel(ctx, query.words[j], sx, sy, isQuery ? "#d9480f" : "#1864ab", true);
-      drawn++;
+    tries++;
+    if (labels.place(ctx, base.words[i], sx, sy, false)) {
+      drawLabel(ctx, base.words[i], sx, sy, "#495057", false);
+      placed++;
     }
+  }
+  for (let j = highlighted.length - 1; j >= 0; j--) {
+    const [sx, sy, isQuery] = highlighted[j];
+    ctx.fillStyle = isQuery ? "#d9480f" : "#1971c2";
+    ctx.beginPath();
+    ctx.arc(sx, sy, (isQuery ? 6 : 4) * ratio, 0, 2 * Math.PI);
+    ctx.fill();
+    drawLabel(ctx, query.words[j], sx, sy, isQuery ? "#d9480f" : "#1864ab", true);
+    drawn++;
   }
   if (map.hover >= 0) {
     const [sx, sy] = toScreen(base.x[map.hover], base.y[map.hover]);
@@ -486,6 +525,7 @@ function renderInfo(info) {
     ["dim", String(info.dim)],
     ["dtype", info.dtype],
     ["counts", info.has_counts ? "yes" : "no"],
+    ["neighbours", info.neighbor_index ? `approximate: ${info.neighbor_index}` : "exact"],
   ];
   const list = $("#info");
   list.replaceChildren();
