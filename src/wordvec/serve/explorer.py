@@ -19,7 +19,7 @@ import numpy as np
 
 from wordvec._validation import check_int
 from wordvec.serve.complete import Completer
-from wordvec.serve.params import MAX_POINTS, ApiError
+from wordvec.serve.params import MAX_K, MAX_POINTS, ApiError
 from wordvec.serve.projection import Axes, custom_axes, pca_axes, tsne_map
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 MAX_TSNE_POINTS = 5_000
 #: Maps kept in memory (the words, their positions and the axes).
 CACHED_MAPS = 8
+#: Words whose neighbours are kept in memory (a search asks for them twice: the list and
+#: the map; a page going back and forth asks again).
+CACHED_NEIGHBORS = 1024
 #: Seconds a heavy request (a large map) waits for another one to finish before a 503.
 HEAVY_WAIT = 60.0
 _DIGITS = 4  # decimals of map coordinates sent to the page
@@ -120,6 +123,8 @@ class Explorer:
         self.facts = describe(vectors, source)
         self._maps: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
         self._maps_lock = threading.Lock()
+        self._near: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
+        self._near_lock = threading.Lock()
         self._heavy = threading.Semaphore(1)
 
     # -- words -----------------------------------------------------------------------
@@ -142,6 +147,22 @@ class Explorer:
             parameter=parameter,
             suggestions=suggestions,
         )
+
+    def nearest(self, word: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` (at most ``MAX_K``) nearest words to ``word``, through
+        ``Vectors.most_similar`` (its approximate index when one is loaded); the top
+        ``MAX_K`` of the last :data:`CACHED_NEIGHBORS` words asked for are kept."""
+        with self._near_lock:
+            pairs = self._near.get(word)
+            if pairs is not None:
+                self._near.move_to_end(word)
+                return pairs[:k]
+        pairs = self.vectors.most_similar(positive=[word], topn=MAX_K)
+        with self._near_lock:
+            self._near[word] = pairs
+            while len(self._near) > CACHED_NEIGHBORS:
+                self._near.popitem(last=False)
+        return pairs[:k]
 
     def _pairs(self, pairs: list[tuple[str, float]]) -> list[dict[str, Any]]:
         return [{"word": w, "score": round(float(s), _DIGITS)} for w, s in pairs]
@@ -169,8 +190,7 @@ class Explorer:
     def neighbors(self, word: str, k: int) -> dict[str, Any]:
         """The ``k`` nearest words to ``word`` by cosine."""
         self.row(word)
-        pairs = self.vectors.most_similar(positive=[word], topn=k)
-        return {"word": word, "neighbors": self._pairs(pairs)}
+        return {"word": word, "neighbors": self._pairs(self.nearest(word, k))}
 
     def analogy(self, a: str, b: str, c: str, k: int) -> dict[str, Any]:
         """``a : b :: c : ?`` by 3CosAdd (``b - a + c``), the ``k`` best answers."""
@@ -290,7 +310,7 @@ class Explorer:
     def _place(self, base: dict[str, Any], word: str, k: int) -> dict[str, Any]:
         """The query word and its neighbours on ``base``: projected on its axes, or
         looked up in a t-SNE map (words outside it are listed as unplaced)."""
-        pairs = [(word, 1.0), *self.vectors.most_similar(positive=[word], topn=k)]
+        pairs = [(word, 1.0), *self.nearest(word, k)]
         rows = [self.vectors.key_to_index[w] for w, _ in pairs]
         placed = list(range(len(rows)))
         if base["axes"] is not None:
