@@ -24,19 +24,20 @@ def _weights(vocab: int = 12, dim: int = 16, seed: int = 0) -> tuple[np.ndarray,
         ([11], 10, [0]),
     ],
 )
-def test_sg_update_matches_reference(context: list, centre: int, negatives: list) -> None:
+def test_ns_update_as_skipgram_matches_reference(
+    context: list, centre: int, negatives: list
+) -> None:
     w_in, w_out = _weights()
     r_in, r_out = w_in.copy(), w_out.copy()
     ref_loss = reference.sgns_update(r_in, r_out, context, centre, negatives, 0.05)
 
     sig, logsig = kernels.sigmoid_tables()
-    ctx = np.asarray(context, np.int32)
-    targets = np.asarray([centre] + [-1 if n == centre else n for n in negatives], np.int32)
-    grad = np.empty(len(ctx) * len(targets), np.float32)
-    dctx = np.empty((len(ctx), w_in.shape[1]), np.float32)
-    loss = kernels.sg_update(
-        w_in, w_out, ctx, len(ctx), targets, len(targets), 0.05, sig, logsig, grad, dctx
-    )
+    batch = kernels.ns_batch(len(context), len(context), len(negatives), w_in.shape[1])
+    batch.inputs[:] = context
+    batch.offsets[:] = np.arange(len(context) + 1)
+    batch.targets[:] = centre
+    batch.negs[:] = negatives
+    loss = kernels.ns_update(w_in, w_out, batch, len(context), 0.05, True, sig, logsig)
     assert not np.array_equal(w_in, _weights()[0])  # the update changed something
     np.testing.assert_allclose(w_in, r_in, atol=1e-6)
     np.testing.assert_allclose(w_out, r_out, atol=1e-6)
@@ -44,7 +45,7 @@ def test_sg_update_matches_reference(context: list, centre: int, negatives: list
 
 
 @pytest.mark.parametrize("cbow_mean", [True, False])
-def test_cbow_update_matches_reference(cbow_mean: bool) -> None:
+def test_ns_update_as_cbow_matches_reference(cbow_mean: bool) -> None:
     contexts = [[1, 2, 3], [0, 2, 3, 4], [2, 4], [4, 4, 6]]
     centres = [0, 3, 5, 7]
     negatives = [8, 9, 5, 8]  # 5 equals a centre; 8 repeats
@@ -53,15 +54,13 @@ def test_cbow_update_matches_reference(cbow_mean: bool) -> None:
     ref_loss = reference.cbow_update(r_in, r_out, contexts, centres, negatives, 0.05, cbow_mean)
 
     sig, logsig = kernels.sigmoid_tables()
-    ctx = np.asarray([w for c in contexts for w in c], np.int32)
-    ctx_start = np.cumsum([0] + [len(c) for c in contexts]).astype(np.int64)
-    n, dim = len(centres), w_in.shape[1]
-    loss = kernels.cbow_update(
-        w_in, w_out, ctx, ctx_start, np.asarray(centres, np.int32), n,
-        np.asarray(negatives, np.int32), len(negatives), 0.05, cbow_mean, sig, logsig,
-        np.empty((n, dim), np.float32), np.empty((n, dim), np.float32),
-        np.empty(n * (len(negatives) + 1), np.float32),
-    )  # fmt: skip
+    flat = [w for c in contexts for w in c]
+    batch = kernels.ns_batch(len(centres), len(flat), len(negatives), w_in.shape[1])
+    batch.inputs[:] = flat
+    batch.offsets[:] = np.cumsum([0] + [len(c) for c in contexts])
+    batch.targets[:] = centres
+    batch.negs[:] = negatives
+    loss = kernels.ns_update(w_in, w_out, batch, len(centres), 0.05, cbow_mean, sig, logsig)
     np.testing.assert_allclose(w_in, r_in, atol=1e-6)
     np.testing.assert_allclose(w_out, r_out, atol=1e-6)
     assert loss == pytest.approx(ref_loss, rel=1e-2)
@@ -103,20 +102,20 @@ def test_count_job_words_counts_known_words() -> None:
     assert kernels.count_job_words(ids, remap, bounds).tolist() == [2, 3]
 
 
+def _tables(remap: np.ndarray, keep: np.ndarray, alias: tuple) -> kernels.Sampling:
+    return kernels.Sampling(remap, keep, alias[0], alias[1], *kernels.sigmoid_tables())
+
+
 def test_sg_job_is_deterministic_and_counts_words() -> None:
     ids = np.array([0, 1, 2, 3, 4, -1, 4, 3, 2, -1], np.int32)
-    remap = np.arange(5, dtype=np.int32)
-    keep = np.full(5, 2**32, np.int64)
-    thr, alias = kernels.build_alias(np.ones(5))
-    sig, logsig = kernels.sigmoid_tables()
+    tables = _tables(
+        np.arange(5, dtype=np.int32), np.full(5, 2**32, np.int64), kernels.build_alias(np.ones(5))
+    )
     results = []
     for _ in range(2):
         w_in, w_out = _weights(5, 8)
-        out = kernels.train_sg_job(
-            ids, remap, keep, thr, alias, w_in, w_out, 2, 3, 0.05, 0.01, 8, 7, 0, sig, logsig,
-            np.empty(10, np.int32), np.empty(4, np.int32), np.empty(4, np.int32),
-            np.empty(16, np.float32), np.empty((4, 8), np.float32),
-        )  # fmt: skip
+        scratch = kernels.job_scratch(10, 4, 4, 3, 8)
+        out = kernels.sg_job(ids, w_in, w_out, tables, kernels.Job(0.05, 0.01, 8, 7, 0), 2, scratch)
         results.append((out, w_in, w_out))
     (a, in_a, out_a), (b, in_b, out_b) = results
     assert a == b and a[2] == 8 and a[1] > 0
@@ -150,14 +149,9 @@ def test_sg_job_matches_reference(sample: float, stream: int) -> None:
         ids, remap, keep, alias, r_in, r_out, window=window, negative=negative,
         alpha=(0.05, 0.01), job_words=job_words, seed=11, stream=stream,
     )  # fmt: skip
-    sig, logsig = kernels.sigmoid_tables()
-    w2, nt = 2 * window, negative + 1
-    got = kernels.train_sg_job(
-        ids, remap, keep, alias[0], alias[1], w_in, w_out, window, negative, 0.05, 0.01,
-        job_words, 11, stream, sig, logsig, np.empty(len(ids), np.int32),
-        np.empty(w2, np.int32), np.empty(nt, np.int32), np.empty(w2 * nt, np.float32),
-        np.empty((w2, 8), np.float32),
-    )  # fmt: skip
+    job = kernels.Job(0.05, 0.01, job_words, 11, stream)
+    scratch = kernels.job_scratch(len(ids), 2 * window, 2 * window, negative, 8)
+    got = kernels.sg_job(ids, w_in, w_out, _tables(remap, keep, alias), job, window, scratch)
     assert got[1:] == want[1:] and got[2] == 24
     assert got[0] == pytest.approx(want[0], rel=1e-2)
     assert not np.allclose(r_in, _weights(8, 8)[0], atol=1e-3)  # the job trained
@@ -178,15 +172,10 @@ def test_cbow_job_matches_reference(cbow_mean: bool, sample: float, group: int) 
         cbow_mean=cbow_mean, group=group, alpha=(0.05, 0.01), job_words=job_words, seed=4,
         stream=2,
     )  # fmt: skip
-    sig, logsig = kernels.sigmoid_tables()
-    got = kernels.train_cbow_job(
-        ids, remap, keep, alias[0], alias[1], w_in, w_out, window, negative, cbow_mean, group,
-        0.05, 0.01, job_words, 4, 2, sig, logsig, np.empty(len(ids), np.int32),
-        np.empty(2 * window * group, np.int32), np.empty(group + 1, np.int64),
-        np.empty(group, np.int32), np.empty(negative, np.int32),
-        np.empty((group, 8), np.float32), np.empty((group, 8), np.float32),
-        np.empty(group * (negative + 1), np.float32),
-    )  # fmt: skip
+    job = kernels.Job(0.05, 0.01, job_words, 4, 2)
+    scratch = kernels.job_scratch(len(ids), group, 2 * window * group, negative, 8)
+    tables = _tables(remap, keep, alias)
+    got = kernels.cbow_job(ids, w_in, w_out, tables, job, window, cbow_mean, scratch)
     assert got[1:] == want[1:] and got[2] == 24
     assert got[0] == pytest.approx(want[0], rel=1e-2)
     assert not np.allclose(r_in, _weights(8, 8)[0], atol=1e-3)

@@ -46,7 +46,7 @@ def books_sentences() -> list[list[str]]:
 @pytest.fixture
 def recording(monkeypatch: pytest.MonkeyPatch) -> _Recording:
     rec = _Recording()
-    monkeypatch.setattr("wordvec.train.word2vec.make_progress", lambda option: rec)
+    monkeypatch.setattr("wordvec.train._engine.make_progress", lambda option, *labels: rec)
     return rec
 
 

@@ -16,7 +16,6 @@ from wordvec.cli._common import (
     esc,
     fmt_float,
     fmt_percent,
-    positive_int,
     print_json,
     stderr_console,
     stdout_console,
@@ -83,50 +82,16 @@ def register(sub: Any) -> None:
         metavar="OUT",
         help=f"where to write the vectors (default: {DEFAULT_OUTPUT} in the current directory)",
     )
-    p.add_argument(
-        "--arch",
-        choices=("skipgram", "cbow"),
-        default="skipgram",
-        help="skip-gram or CBOW (default: skipgram)",
-    )
-    p.add_argument("--dim", type=positive_int, default=100, help="vector size (default: 100)")
-    p.add_argument(
-        "--window", type=positive_int, default=5, help="largest context distance (default: 5)"
-    )
-    p.add_argument(
-        "--negative",
-        type=positive_int,
-        default=5,
-        help="negative samples per positive example (default: 5)",
-    )
-    p.add_argument(
-        "--min-count",
-        type=positive_int,
-        default=5,
-        help="drop words seen fewer times (default: 5)",
-    )
-    p.add_argument(
-        "--epochs", type=positive_int, default=5, help="passes over the corpus (default: 5)"
-    )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="training threads (default: all available cores)",
-    )
-    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    from wordvec.train import Word2Vec
+    from wordvec.train.params import add_arguments
+
+    # one flag per declared parameter of the trainer: the CLI cannot drift from it
+    add_arguments(p.add_argument_group("training parameters"), Word2Vec.PARAMS)
     p.add_argument(
         "--format",
         choices=FORMATS,
         default=None,
         help="file format of OUT (default: inferred from its suffix, else native)",
-    )
-    p.add_argument(
-        "--tokenizer",
-        choices=("default", "whitespace"),
-        default="default",
-        help="'default' tokenizes and lowercases raw text; 'whitespace' splits "
-        "pre-tokenized text on spaces (faster) (default: default)",
     )
     p.add_argument(
         "-q",
@@ -167,24 +132,14 @@ def _corpus(paths: list[str]) -> tuple[Any, str]:
 def run(args: argparse.Namespace) -> int:
     """Train, save and report; return the exit code."""
     from wordvec.train import Word2Vec
+    from wordvec.train.params import cli_values
 
     out = _output_path(args.output)
     fmt = args.format or format_for_path(out, default="native")
     corpus, corpus_name = _corpus(args.corpus)
     err = stderr_console()
     show_progress = not args.quiet and sys.stderr.isatty()
-    model = Word2Vec(
-        arch=args.arch,
-        dim=args.dim,
-        window=args.window,
-        negative=args.negative,
-        min_count=args.min_count,
-        epochs=args.epochs,
-        workers=args.workers,
-        seed=args.seed,
-        tokenizer=args.tokenizer,
-        progress=show_progress,
-    )
+    model = Word2Vec(**cli_values(args, Word2Vec.PARAMS), progress=show_progress)
     if not args.quiet:
         err.print(
             f"Training {model.arch} (dim {model.dim}, window {model.window}, "

@@ -2,7 +2,10 @@
 
 One display covers a whole ``fit``: first the pass that reads the corpus (tokens read
 and their rate; the total is unknown until the end), then the training epochs (bar,
-percentage, words/s, learning rate, loss and time left). Each line fits in 80 columns.
+percentage, speed, rate, loss and time left). The trainer names what training counts
+(``unit``: "words" for word2vec, "entries" for GloVe), the label of its rate (``rate``:
+"lr" for linear decay, "" to hide a constant AdaGrad rate) and of the figure it
+minimizes (``metric``: "loss" or "cost"). Each line fits in 80 columns.
 """
 
 from __future__ import annotations
@@ -25,14 +28,14 @@ class NullProgress:
     def reading(self, tokens: int) -> None:
         """Record that ``tokens`` tokens of the corpus have been read so far."""
 
-    def start_training(self, total_words: int) -> None:
-        """End the reading line and start the training bar for ``total_words`` words."""
+    def start_training(self, total: int) -> None:
+        """End the reading line and start the training bar for ``total`` units."""
 
-    def start_epoch(self, epoch: int, epochs: int, words: int) -> None:
-        """Begin epoch ``epoch`` (0-based) of ``epochs`` with ``words`` words to train."""
+    def start_epoch(self, epoch: int, epochs: int, units: int) -> None:
+        """Begin epoch ``epoch`` (0-based) of ``epochs`` with ``units`` units to train."""
 
-    def advance(self, words: int, alpha: float, loss: float) -> None:
-        """Record ``words`` more words trained at learning rate ``alpha``, mean ``loss``."""
+    def advance(self, units: int, rate: float, metric: float) -> None:
+        """Record ``units`` more units trained at ``rate``, with the epoch's mean ``metric``."""
 
 
 def _count(n: float) -> str:
@@ -75,7 +78,9 @@ class RichProgress(NullProgress):
     True
     """
 
-    def __init__(self, console: Any = None) -> None:
+    def __init__(
+        self, console: Any = None, unit: str = "words", rate: str = "lr", metric: str = "loss"
+    ) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
@@ -87,6 +92,7 @@ class RichProgress(NullProgress):
             console=console if console is not None else Console(file=sys.stderr),
             transient=False,
         )
+        self._unit, self._rate, self._metric = unit, rate, metric
         self._lock = threading.Lock()
         self._start = time.perf_counter()
         self._read = self._progress.add_task("reading", total=None, info="")
@@ -107,33 +113,40 @@ class RichProgress(NullProgress):
         self._read_info = f"{_count(tokens)} tokens, {_count(rate)} tokens/s"
         self._progress.update(self._read, info=self._read_info)
 
-    def start_training(self, total_words: int) -> None:
+    def start_training(self, total: int) -> None:
         elapsed = time.perf_counter() - self._start
         info = f"{self._read_info or 'done'} in {elapsed:.1f} s"
         self._progress.update(self._read, total=1, completed=1, info=info)
-        self._total = max(total_words, 1)
+        self._total = max(total, 1)
         self._train = self._progress.add_task("training", total=self._total, info="")
         self._start = time.perf_counter()
         self._done = 0
 
-    def start_epoch(self, epoch: int, epochs: int, words: int) -> None:
+    def start_epoch(self, epoch: int, epochs: int, units: int) -> None:
         self._progress.update(self._train, description=f"epoch {epoch + 1}/{epochs}")
 
-    def advance(self, words: int, alpha: float, loss: float) -> None:
+    def advance(self, units: int, rate: float, metric: float) -> None:
         with self._lock:
-            self._done += words
+            self._done += units
             elapsed = max(time.perf_counter() - self._start, 1e-9)
-            rate = self._done / elapsed
-            left = max(self._total - self._done, 0) / max(rate, 1e-9)
-            info = f"{_count(rate)} words/s lr {alpha:.4f} loss {loss:.3f} eta {_clock(left)}"
-            self._progress.update(self._train, advance=words, info=info)
+            speed = self._done / elapsed
+            left = max(self._total - self._done, 0) / max(speed, 1e-9)
+            lr = f" {self._rate} {rate:.4f}" if self._rate else ""
+            info = (
+                f"{_count(speed)} {self._unit}/s{lr} {self._metric} {metric:.3f} eta {_clock(left)}"
+            )
+            self._progress.update(self._train, advance=units, info=info)
 
 
-def make_progress(progress: bool | str) -> NullProgress:
+def make_progress(
+    progress: bool | str, unit: str = "words", rate: str = "lr", metric: str = "loss"
+) -> NullProgress:
     """Return the display for a ``progress`` option: True, False or "auto" (stderr is a TTY).
+
+    ``unit``, ``rate`` and ``metric`` label the training line (see the module docstring).
 
     >>> isinstance(make_progress(False), NullProgress)
     True
     """
     show = sys.stderr.isatty() if progress == "auto" else bool(progress)
-    return RichProgress() if show else NullProgress()
+    return RichProgress(unit=unit, rate=rate, metric=metric) if show else NullProgress()

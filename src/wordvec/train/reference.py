@@ -1,7 +1,8 @@
 """Slow, readable NumPy versions of the word2vec updates, to check the numba kernels.
 
-They compute exactly what :func:`wordvec.train.kernels.sg_update` and
-:func:`wordvec.train.kernels.cbow_update` compute, written as small matrix products:
+They compute exactly what :func:`wordvec.train.kernels.ns.ns_update` computes for
+skip-gram and CBOW examples, written as small matrix products, and what the job loops
+of :mod:`wordvec.train.kernels.word2vec` do with the same generator (:class:`XorShift`):
 all dot products use the weights as they were before the update, then the gradients
 are added (repeated rows accumulate, as with ``np.add.at``).
 """
@@ -12,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from wordvec.train.kernels import MAX_EXP, TABLE_SIZE, sigmoid_tables
+from wordvec.train.kernels.tables import MAX_EXP, TABLE_SIZE, sigmoid_tables
 
 
 def table_sigmoid(x: np.ndarray) -> np.ndarray:

@@ -1,6 +1,12 @@
-"""The learning-rate schedule: linear decay over all epochs, by words processed."""
+"""Learning-rate schedules: linear decay over all epochs by units processed, or AdaGrad.
+
+A schedule gives the engine the rate at the start and end of each work item of an
+epoch (:meth:`rates`) and the label of the rate on the progress line.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,3 +46,55 @@ def job_alphas(
     progress = np.minimum(prefix / total, 1.0)
     rates = alpha - (alpha - min_alpha) * progress
     return rates[:-1], rates[1:]
+
+
+@dataclass(frozen=True)
+class LinearDecay:
+    """The word2vec schedule: the rate decays linearly from ``alpha`` to ``min_alpha``.
+
+    Shown on the progress line as ``lr``; see :func:`job_alphas`.
+
+    >>> start, end = LinearDecay(0.1, 0.0).rates(np.array([10, 10]), 0, 1)
+    >>> end.tolist()
+    [0.05, 0.0]
+    """
+
+    alpha: float
+    min_alpha: float
+    label: str = "lr"
+
+    def rates(self, sizes: np.ndarray, epoch: int, epochs: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the rate at the start and end of each work item of epoch ``epoch``.
+
+        Shape:
+            ``sizes``: ``(items,)`` units per item; both outputs ``(items,)`` float64.
+        """
+        return job_alphas(sizes, epoch, epochs, self.alpha, self.min_alpha)
+
+
+@dataclass(frozen=True)
+class AdaGrad:
+    """A constant base rate ``eta`` that the kernel scales per weight by AdaGrad state.
+
+    The model keeps the squared-gradient sums as part of its state; the engine only
+    hands every item the same ``eta``. Not shown on the progress line (it is constant).
+
+    >>> start, end = AdaGrad(0.05).rates(np.array([3, 4]), 0, 5)
+    >>> start.tolist(), end.tolist()
+    ([0.05, 0.05], [0.05, 0.05])
+    """
+
+    eta: float
+    label: str = ""
+
+    def rates(self, sizes: np.ndarray, epoch: int, epochs: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``eta`` for the start and end of every item.
+
+        Shape:
+            ``sizes``: ``(items,)``; both outputs ``(items,)`` float64.
+        """
+        full = np.full(np.asarray(sizes).shape[0], float(self.eta))
+        return full, full.copy()
+
+
+Schedule = LinearDecay | AdaGrad
