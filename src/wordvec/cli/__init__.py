@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from wordvec.cli import convert, evaluate, info, plot, query, serve, train
+from wordvec.cli import convert, evaluate, index, info, plot, query, serve, train
 from wordvec.cli._common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.register(sub)
     evaluate.register(sub)
     convert.register(sub)
+    index.register(sub)
     info.register(sub)
     plot.register(sub)
     serve.register(sub)

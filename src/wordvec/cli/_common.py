@@ -149,7 +149,8 @@ def load_vectors(path: str, limit: int | None = None) -> Vectors:
     from wordvec.vectors import Vectors
 
     p = existing_file(path)
-    return Vectors.load(p, limit=limit)
+    # the index saved beside the file covers all of it, not the first `limit` words
+    return Vectors.load(p, limit=limit, index="auto" if limit is None else "ignore")
 
 
 def positive_int(text: str) -> int:

@@ -33,6 +33,10 @@ def register(sub: Any) -> None:
               wordvec neighbors vectors.safetensors king
               wordvec neighbors glove.6B.50d.txt.gz frog ship --topn 5 --limit 100000
               wordvec neighbors vectors.safetensors whale --json
+              wordvec neighbors vectors.safetensors whale --approximate
+
+            An index saved beside VECTORS (`wordvec index VECTORS`) is used when it
+            matches the vectors; a memory-mapped native file is scanned in blocks.
             """
         ),
         formatter_class=fmt,
@@ -41,6 +45,16 @@ def register(sub: Any) -> None:
     p.add_argument("words", nargs="+", metavar="WORD", help="the words to look up")
     p.add_argument(
         "--topn", type=positive_int, default=10, help="neighbours per word (default: 10)"
+    )
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--approximate",
+        action="store_true",
+        help="search with the approximate-neighbour index saved beside VECTORS (built in "
+        "memory if there is none; an index of other vectors is an error)",
+    )
+    how.add_argument(
+        "--exact", action="store_true", help="search exactly even if an index is saved"
     )
     add_limit(p)
     add_common(p, json_flag=True)
@@ -145,7 +159,10 @@ def run_neighbors(args: argparse.Namespace) -> int:
     """Print the nearest neighbours of each word; return the exit code."""
     wv = load_vectors(args.vectors, limit=args.limit)
     words = list(dict.fromkeys(args.words))
-    results = {w: wv.most_similar(positive=[w], topn=args.topn) for w in words}
+    approximate = _search_mode(wv, args)
+    results = {
+        w: wv.most_similar(positive=[w], topn=args.topn, approximate=approximate) for w in words
+    }
     unseen = _unseen(wv, words)
     if args.json:
         report: dict[str, Any] = {
@@ -163,6 +180,25 @@ def run_neighbors(args: argparse.Namespace) -> int:
         console.print(f"nearest to [bold]{esc(w)}[/bold]{note}:")
         console.print(_scored_table(r, "neighbour"))
     return 0
+
+
+def _search_mode(wv: Any, args: argparse.Namespace) -> bool | None:
+    """``approximate=`` for the query: False (--exact), True (--approximate: the saved
+    index, else one built now), None (the saved index if there is one)."""
+    if args.exact:
+        return False
+    if not args.approximate:
+        return None
+    if wv.neighbor_index is None and "index_error" not in wv._cache:
+        from wordvec.cli._common import stderr_console
+
+        stderr_console().print(
+            f"no index beside {args.vectors}: building one in memory (save it with "
+            f"`wordvec index {args.vectors}`)",
+            markup=False,
+        )
+        wv.build_index()
+    return True
 
 
 def run_similarity(args: argparse.Namespace) -> int:
