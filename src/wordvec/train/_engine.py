@@ -186,7 +186,8 @@ class Trainer:
         t0 = time.perf_counter()
         progress = make_progress(self.progress, self.UNIT, self.schedule().label, self.METRIC)
         with progress, tempfile.TemporaryDirectory(prefix="wordvec-train-") as tmp:
-            enc = self._read(corpus, tmp, progress)
+            enc = self._read(self.hooks.start(self, corpus), tmp, progress)
+            self.read_stats = enc.read_stats
             t_read = time.perf_counter() - t0
             vocab = self._vocabulary(enc)
             work = self.prepare(enc, vocab, tmp)
@@ -227,9 +228,13 @@ class Trainer:
             remap = frozen_remap(enc.words, {w: i for i, w in enumerate(self._vocab.words)})
             enc.words = []
             return Vocab(self._vocab.words, self._vocab.counts, remap)
+        words, counts, merged = self.hooks.merge_vocab(enc)
         kept, counts, remap = build_vocab(
-            enc.words, enc.counts, min_count=self.min_count, max_vocab=self.max_vocab
+            words, counts, min_count=self.min_count, max_vocab=self.max_vocab
         )
+        if merged is not None:  # provisional -> merged -> vocabulary
+            remap = np.where(merged >= 0, remap[np.maximum(merged, 0)], -1).astype(np.int32)
+        del words
         enc.counts = np.zeros(0, dtype=np.int64)  # one int64 per distinct token: free it
         if len(kept) < 2:
             raise ValueError(
@@ -246,24 +251,32 @@ class Trainer:
     def _train(self, work: Work, progress: NullProgress) -> None:
         schedule = self.schedule()
         n_items = int(work.sizes.shape[0])
-        progress.start_training(int(work.sizes.sum()) * self.epochs)
+        first = self.hooks.attach(self)
+        base = self._epochs_done  # epochs trained before this fit
+        self._epochs_done += first  # epochs the hooks restored (a resumed run)
+        progress.start_training(int(work.sizes.sum()) * (self.epochs - first))
         workers = [self.make_worker(work) for _ in range(self.workers)]
         try:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                for epoch in range(self.epochs):
+
+                def run(plan: EpochPlan) -> Totals:
+                    return _run_plan(pool, workers, plan, progress)
+
+                for epoch in range(first, self.epochs):
                     start, end = schedule.rates(work.sizes, epoch, self.epochs)
                     plan = EpochPlan(
                         epoch, self.epochs, np.arange(n_items), work.sizes, start, end,
-                        (self._epochs_done + epoch) * n_items,
+                        (base + epoch) * n_items,
                     )  # fmt: skip
-                    plan = self.hooks.split(self.order(plan))
+                    plan = self.order(plan)
                     progress.start_epoch(epoch, self.epochs, plan.units)
-                    totals = _run_plan(pool, workers, plan, progress)
-                    self._end_epoch(plan, self.hooks.after_epoch(self, plan, totals))
+                    totals = self.hooks.run_epoch(plan, run)
+                    self._epochs_done += 1
+                    self._end_epoch(plan, totals)
         finally:
             for w in workers:
                 w.close()
-        self._epochs_done += self.epochs
+        self.hooks.finish(self)
 
     def order(self, plan: EpochPlan) -> EpochPlan:
         """Return the plan with its items in training order (corpus order by default;
@@ -278,11 +291,7 @@ class Trainer:
             hook = getattr(cb, "on_epoch_end", None)
             (hook if callable(hook) else cb)(self, plan.epoch, metric)
         if self.checkpoint is not None:
-            self._epochs_done += 1
-            try:
-                self.save(self.checkpoint)
-            finally:
-                self._epochs_done -= 1
+            self.save(self.checkpoint)
 
     # ------------------------------------------------------------------ save / load
 

@@ -243,8 +243,15 @@ def _parser_type(p: Param) -> Callable[[str], Any]:
     def convert(text: str) -> Any:
         if p.allow_none and text.lower() == "none":
             return None
+        parse = {"int": int, "float": float}.get(p.kind, str)
         try:
-            value = {"int": int, "float": float}.get(p.kind, str)(text)
+            value = parse(text)
+        except ValueError:
+            kind = "an integer" if p.kind == "int" else "a number"
+            raise argparse.ArgumentTypeError(
+                f"expected {kind} such as {p.default}, got {text!r}"
+            ) from None
+        try:
             return p.check(value)
         except (TypeError, ValueError) as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None

@@ -11,6 +11,7 @@ without changing any draw.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -62,20 +63,34 @@ class EpochPlan:
 
 
 class EpochHooks:
-    """Where a distributed layer plugs into the engine; the default is one process.
+    """Where a distributed layer plugs into ``fit``; the default trains in one process.
 
-    ``split`` picks this process's share of each epoch's plan; ``after_epoch`` runs once
-    the local items are done (e.g. average the weights across processes and all-reduce
-    the loss totals) and returns the totals the epoch reports.
+    The engine calls, in order: :meth:`start` (what to read), :meth:`merge_vocab` (the
+    corpus-wide counts), :meth:`attach` (the weights, once made: may restore them and
+    say where to resume), :meth:`run_epoch` for each epoch (may cut the plan into
+    rounds and synchronize weights and totals after each), and :meth:`finish`.
     """
 
-    def split(self, plan: EpochPlan) -> EpochPlan:
-        """Return the part of ``plan`` this process trains (all of it by default)."""
-        return plan
+    def start(self, model: Any, corpus: Any) -> Any:
+        """Return what this process reads (its share of ``corpus``; all by default)."""
+        return corpus
 
-    def after_epoch(self, model: Any, plan: EpochPlan, totals: Totals) -> Totals:
-        """Synchronize after the local items of an epoch; return the epoch's totals."""
-        return totals
+    def merge_vocab(self, enc: Any) -> tuple[list, np.ndarray, np.ndarray | None]:
+        """Return the words and counts the vocabulary is built from, and the map of the
+        pass's provisional ids onto them (None: the identity)."""
+        return enc.words, enc.counts, None
+
+    def attach(self, model: Any) -> int:
+        """Take the model's state (``model.state()``); return the first epoch to train."""
+        return 0
+
+    def run_epoch(self, plan: EpochPlan, run: Callable[[EpochPlan], Totals]) -> Totals:
+        """Train ``plan`` with ``run`` (which trains a plan on the threads and returns its
+        totals); return the epoch's totals (summed over processes)."""
+        return run(plan)
+
+    def finish(self, model: Any) -> None:
+        """Called once the epochs are done (e.g. check all processes agree)."""
 
 
 @dataclass
