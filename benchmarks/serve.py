@@ -128,6 +128,40 @@ def page_load(port: int, loads: int) -> tuple[list[float], list[float]]:
     return ready, searched
 
 
+def draw_time(port: int) -> tuple[float, float]:
+    """(seconds to load a 50k-point map in the page, milliseconds per full redraw of it,
+    the median of 10, as when panning or zooming)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+        page.select_option("#map-form [name=n]", "50000")
+        t0 = time.perf_counter()
+        page.click("#map-form button[type=submit]")
+        page.wait_for_function(
+            "() => document.querySelector('#map-status').textContent.startsWith('50,000')",
+            timeout=60_000,
+        )
+        load = time.perf_counter() - t0
+        ms = page.evaluate(
+            """() => {
+            const times = [];
+            for (let i = 0; i < 10; i++) {
+                const t0 = performance.now();
+                draw();
+                times.push(performance.now() - t0);
+            }
+            times.sort((a, b) => a - b);
+            return times[5];
+        }"""
+        )
+        browser.close()
+    return load, float(ms)
+
+
 def screenshot(port: int, path: Path) -> None:
     """Save the page after a search, an analogy and a similarity (the README's picture),
     quantised to 128 colours so the PNG stays small."""
@@ -229,6 +263,11 @@ def main() -> None:
         print(
             f"search to neighbours   median {statistics.median(searched):.3f} s, max "
             f"{max(searched):.3f} s"
+        )
+        load_50k, draw_ms = draw_time(port)
+        print(
+            f"map of 50,000 words in the page: loaded in {load_50k:.2f} s, redrawn in "
+            f"{draw_ms:.1f} ms (median of 10)"
         )
         if args.screenshot:
             screenshot(port, args.screenshot)
