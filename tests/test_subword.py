@@ -75,7 +75,7 @@ def test_special_cases():
 )
 def test_bulk_kernel_matches_the_reference(corpus_words, minn, maxn, bucket):
     stray = b"\xff\x80x".decode("utf-8", "surrogateescape")
-    words = [*corpus_words[:4000], "</s>", "", "日本語", stray]
+    words = [*corpus_words[:1500], "</s>", "", "日本語", stray]
     ids, offsets = S.bulk_ngram_ids(words, minn, maxn, bucket)
     assert offsets.shape == (len(words) + 1,) and offsets[-1] == ids.size
     for i, w in enumerate(words):

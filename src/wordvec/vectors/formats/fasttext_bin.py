@@ -85,15 +85,18 @@ class _Cursor:
         self.buf, self.path, self.pos = buf, path, 0
 
     def take(self, n: int, what: str) -> bytes:
+        self.skip(n, what)
+        return self.buf[self.pos - n : self.pos]
+
+    def skip(self, n: int, what: str) -> None:
+        """Move past ``n`` bytes (a matrix: never copied), or say the file is truncated."""
         if self.pos + n > len(self.buf):
             raise _bad(
                 self.path,
                 f"the file is truncated: {what} needs bytes {self.pos}..{self.pos + n} but the "
                 f"file has {len(self.buf)} bytes (an interrupted download or copy?)",
             )
-        got = self.buf[self.pos : self.pos + n]
         self.pos += n
-        return got
 
     def unpack(self, st: struct.Struct, what: str) -> tuple:
         return st.unpack(self.take(st.size, what))
@@ -163,7 +166,7 @@ def _read_matrix(cur: _Cursor, what: str) -> tuple[int, int, int]:
     if rows < 0 or cols < 0:
         raise _bad(cur.path, f"the {what} matrix shape ({rows}, {cols}) is negative: corrupt")
     start = cur.pos
-    cur.take(rows * cols * 4, f"the {what} matrix ({rows} x {cols} float32)")
+    cur.skip(rows * cols * 4, f"the {what} matrix ({rows} x {cols} float32)")
     return rows, cols, start
 
 
