@@ -67,7 +67,7 @@ def trained(tmp_path_factory) -> Path:
         text = "".join(itertools.islice(f, 0, None, EVERY))
     corpus = folder / "slice.txt"
     corpus.write_text(text, encoding="utf-8")
-    model = Word2Vec(dim=50, epochs=3, min_count=5, workers=2, seed=1, progress=False)
+    model = Word2Vec(dim=50, epochs=10, min_count=5, workers=2, seed=1, progress=False)
     path = folder / "vectors.safetensors"
     model.fit(corpus).save(path)
     return path
