@@ -201,7 +201,10 @@ def build_report(
     train_seconds = float(model.timings.get("train", wall))
     trained_words = int(wv.counts.sum()) * model.epochs if wv.counts is not None else None
     analogies = evaluate_analogies(wv, restrict_vocab=RESTRICT_VOCAB)
-    similarity = evaluate_similarity(wv)
+    try:
+        similarity = similarity_summary(evaluate_similarity(wv))
+    except ValueError:  # no WordSim-353 pair in a small vocabulary
+        similarity = None
     neighbours = {
         w: [[n, float(s)] for n, s in wv.most_similar(positive=[w], topn=REPORT_TOPN)]
         for w in probe_words(wv)
@@ -221,13 +224,25 @@ def build_report(
         "corpus_words_in_vocab": int(wv.counts.sum()) if wv.counts is not None else None,
         "words_per_second": trained_words / train_seconds if trained_words else None,
         "read_seconds": float(model.timings.get("read", 0.0)),
+        "decoding": _decoding(model),
         "train_seconds": train_seconds,
         "total_seconds": wall,
         "final_loss": model.losses[-1] if model.losses else None,
         "analogies": analogy_summary(analogies),
-        "wordsim353": similarity_summary(similarity),
+        "wordsim353": similarity,
         "neighbors": neighbours,
         "king - man + woman": analogy,
+    }
+
+
+def _decoding(model: Any) -> dict[str, Any]:
+    """How the corpus was decoded and what tolerant decoding got past."""
+    stats = getattr(model, "read_stats", None)
+    return {
+        "encoding": model.encoding,
+        "encoding_errors": model.encoding_errors,
+        "lines_with_errors": stats.lines_with_errors if stats else 0,
+        "skipped_files": list(stats.skipped_files) if stats else [],
     }
 
 
@@ -261,6 +276,16 @@ def render_report(report: dict[str, Any]) -> None:
         f"{report['train_seconds']:.1f} s training, {report['total_seconds']:.1f} s in all "
         f"(reading {report['read_seconds']:.1f} s)",
     )
+    decoding = report["decoding"]
+    if decoding["lines_with_errors"] or decoding["skipped_files"]:
+        skipped = decoding["skipped_files"]
+        text = (
+            f"{decoding['lines_with_errors']:,} line(s) with bytes that are not "
+            f"{decoding['encoding']} ({decoding['encoding_errors']}d)"
+        )
+        if skipped:
+            text += f"; {len(skipped)} binary file(s) skipped: {', '.join(skipped)}"
+        facts.add_row("decoding", esc(text))
     facts.add_row("output", esc(f"{report['output']} ({report['format']})"))
     an, sim = report["analogies"], report["wordsim353"]
     facts.add_row(
@@ -272,7 +297,9 @@ def render_report(report: dict[str, Any]) -> None:
     facts.add_row(
         "WordSim-353",
         f"Spearman {fmt_float(sim['spearman'], 3)}, Pearson {fmt_float(sim['pearson'], 3)} "
-        f"on {sim['pairs']} pairs ({sim['oov_percent']:.1f}% out of vocabulary)",
+        f"on {sim['pairs']} pairs ({sim['oov_percent']:.1f}% out of vocabulary)"
+        if sim
+        else "no pair has both words in the vocabulary",
     )
     console.print(Panel(facts, title="wordvec train", title_align="left", expand=False))
 
