@@ -16,15 +16,14 @@ from wordvec.evaluate import (
 )
 from wordvec.vectors import Vectors
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-GLOVE = DATA / "vectors" / "glove.6B.50d.txt.gz"
-QUESTIONS = DATA / "eval" / "questions-words.txt"
-WORDSIM = DATA / "eval" / "wordsim353.tsv"
+GLOVE = Path("vectors", "glove.6B.50d.txt.gz")
+QUESTIONS = Path("eval", "questions-words.txt")
+WORDSIM = Path("eval", "wordsim353.tsv")
 
 
 @pytest.fixture(scope="module")
-def glove() -> Vectors:
-    return Vectors.load(GLOVE, limit=100_000)
+def glove(shared_data: Path) -> Vectors:
+    return Vectors.load(shared_data / GLOVE, limit=100_000)
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +35,10 @@ def kv(glove: Vectors):
 
 
 @pytest.fixture(scope="module")
-def question_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def question_sample(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every 25th question of each section (gensim answers one at a time: keep it quick)."""
     out, kept = [], 0
-    for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
+    for line in (shared_data / QUESTIONS).read_text(encoding="utf-8").splitlines():
         if line.startswith(": "):
             out.append(line)
             kept = 0
@@ -65,9 +64,9 @@ def test_analogies_agree_with_gensim(glove: Vectors, kv, question_sample: Path) 
     assert 0.3 < ours.accuracy < 0.8  # a sanity range, far from chance and from perfect
 
 
-def test_analogies_on_the_whole_bundled_set(glove: Vectors) -> None:
+def test_analogies_on_the_whole_bundled_set(shared_data: Path, glove: Vectors) -> None:
     datasets = pytest.importorskip("wordvec.datasets")
-    assert datasets.path("questions-words").read_bytes() == QUESTIONS.read_bytes()
+    assert datasets.path("questions-words").read_bytes() == (shared_data / QUESTIONS).read_bytes()
     result = evaluate_analogies(glove)  # the bundled questions-words.txt
     assert result.questions == 19544  # the Google set (see the shared data README)
     assert len(result.sections) == 14
@@ -75,14 +74,14 @@ def test_analogies_on_the_whole_bundled_set(glove: Vectors) -> None:
     assert result.oov_ratio == pytest.approx(100 * result.skipped / 19544)
 
 
-def test_similarity_agrees_with_gensim(glove: Vectors, kv) -> None:
-    ours = evaluate_similarity(glove, WORDSIM, restrict_vocab=100_000)
-    p, s, oov = kv.evaluate_word_pairs(str(WORDSIM), restrict_vocab=100_000)
+def test_similarity_agrees_with_gensim(shared_data: Path, glove: Vectors, kv) -> None:
+    ours = evaluate_similarity(glove, shared_data / WORDSIM, restrict_vocab=100_000)
+    p, s, oov = kv.evaluate_word_pairs(str(shared_data / WORDSIM), restrict_vocab=100_000)
     assert ours.pearson == pytest.approx(p[0], abs=1e-4)
     assert ours.spearman == pytest.approx(s[0], abs=1e-4)
     assert ours.oov_ratio == pytest.approx(oov, abs=1e-4)
-    small = evaluate_similarity(glove, WORDSIM, restrict_vocab=2000)
-    p, s, oov = kv.evaluate_word_pairs(str(WORDSIM), restrict_vocab=2000)
+    small = evaluate_similarity(glove, shared_data / WORDSIM, restrict_vocab=2000)
+    p, s, oov = kv.evaluate_word_pairs(str(shared_data / WORDSIM), restrict_vocab=2000)
     assert (small.pearson, small.spearman) == pytest.approx((p[0], s[0]), abs=1e-4)
     assert small.oov_ratio == pytest.approx(oov, abs=1e-4) and small.oov_ratio > 0
     assert evaluate_similarity(glove).pairs == ours.pairs  # the bundled WordSim-353

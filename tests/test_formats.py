@@ -13,15 +13,14 @@ from wordvec.vectors import Vectors, detect_format
 from wordvec.vectors.formats import FORMATS, read_vectors, word2vec_binary
 from wordvec.vectors.formats._text import read_text
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-GLOVE = DATA / "vectors" / "glove.6B.50d.txt.gz"
+GLOVE = Path("vectors", "glove.6B.50d.txt.gz")
 N_LINES = 3000
 
 
 @pytest.fixture(scope="module")
-def glove_lines() -> list[bytes]:
+def glove_lines(shared_data: Path) -> list[bytes]:
     """The first lines of the real GloVe file, as bytes (newline included)."""
-    with gzip.open(GLOVE, "rb") as f:
+    with gzip.open(shared_data / GLOVE, "rb") as f:
         return list(itertools.islice(f, N_LINES))
 
 

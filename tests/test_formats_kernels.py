@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from wordvec.vectors.formats import _kernels as K
 from wordvec.vectors.formats import _reference as R
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-GLOVE = DATA / "vectors" / "glove.6B.50d.txt.gz"
+GLOVE = Path("vectors", "glove.6B.50d.txt.gz")
 
 
 def _parse(token: bytes) -> tuple[float, int]:
@@ -128,8 +127,8 @@ def test_parse_float_matches_python_on_any_decimal(text: str) -> None:
         assert _as_float32(token) == np.float32(float(token))
 
 
-def test_fast_path_is_exact_on_real_glove_numbers() -> None:
-    with gzip.open(GLOVE, "rb") as f:
+def test_fast_path_is_exact_on_real_glove_numbers(shared_data: Path) -> None:
+    with gzip.open(shared_data / GLOVE, "rb") as f:
         tokens = [t for line in itertools.islice(f, 2000) for t in line.split()[1:]]
     slow = 0
     for token in tokens:
@@ -163,8 +162,8 @@ def test_format_float32_matches_reference_and_round_trips() -> None:
         assert back == x and np.signbit(back) == np.signbit(x)
 
 
-def test_text_lines_kernel_matches_reference() -> None:
-    with gzip.open(GLOVE, "rb") as f:
+def test_text_lines_kernel_matches_reference(shared_data: Path) -> None:
+    with gzip.open(shared_data / GLOVE, "rb") as f:
         data = b"".join(itertools.islice(f, 500))
     buf = np.frombuffer(data, dtype=np.uint8)
     out = np.empty((500, 50), np.float32)

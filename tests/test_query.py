@@ -11,8 +11,7 @@ from wordvec.vectors import Vectors
 from wordvec.vectors import query as Q
 from wordvec.vectors._kernels import topk_reference, update_topk
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-GLOVE = DATA / "vectors" / "glove.6B.50d.txt.gz"
+GLOVE = Path("vectors", "glove.6B.50d.txt.gz")
 LIMIT = 50_000  # covers every word used below (kitten is #34698)
 
 PROBES = [
@@ -40,8 +39,8 @@ PROBES = [
 
 
 @pytest.fixture(scope="module")
-def glove() -> Vectors:
-    return Vectors.load(GLOVE, limit=LIMIT)
+def glove(shared_data: Path) -> Vectors:
+    return Vectors.load(shared_data / GLOVE, limit=LIMIT)
 
 
 @pytest.fixture(scope="module")

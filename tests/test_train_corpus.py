@@ -10,13 +10,11 @@ import pytest
 
 from wordvec.train.corpus import build_vocab, encode_corpus
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
 
 @pytest.fixture(scope="module")
-def bench_lines() -> list[str]:
+def bench_lines(shared_data: Path) -> list[str]:
     lines = []
-    with gzip.open(DATA / "corpus" / "bench-en.txt.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(shared_data / "corpus" / "bench-en.txt.gz", "rt", encoding="utf-8") as f:
         for line in f:
             lines.append(line.rstrip("\n"))
             if len(lines) == 3000:

@@ -13,9 +13,6 @@ from wordvec.text import iter_lines
 from wordvec.train import Word2Vec
 from wordvec.vectors import Vectors
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-BOOKS = DATA / "corpus" / "default-books-en.txt.gz"
-
 RELATED = [
     ("he", "she"),
     ("man", "woman"),
@@ -30,9 +27,11 @@ RELATED = [
 
 
 @pytest.fixture(scope="module")
-def books() -> list[str]:
+def books(shared_data: Path) -> list[str]:
     """About 520k words of raw novel text (the first 10,000 paragraphs)."""
-    return list(itertools.islice(iter_lines(BOOKS), 10_000))
+    return list(
+        itertools.islice(iter_lines(shared_data / "corpus" / "default-books-en.txt.gz"), 10_000)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -17,20 +17,19 @@ from wordvec.vectors import Vectors
 vocab_module = pytest.importorskip("wordvec.vocab")
 Vocab = vocab_module.Vocab
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-GLOVE = DATA / "vectors" / "glove.6B.50d.txt.gz"
-BOOKS = DATA / "corpus" / "default-books-en.txt.gz"
+GLOVE = Path("vectors", "glove.6B.50d.txt.gz")
+BOOKS = Path("corpus", "default-books-en.txt.gz")
 
 
 @pytest.fixture(scope="module")
-def glove() -> Vectors:
-    return Vectors.load(GLOVE, limit=20_000)
+def glove(shared_data: Path) -> Vectors:
+    return Vectors.load(shared_data / GLOVE, limit=20_000)
 
 
 @pytest.fixture(scope="module")
-def vocab():
+def vocab(shared_data: Path):
     """Case-preserving tokens of the first paragraphs of the bundled novels."""
-    with gzip.open(BOOKS, "rt", encoding="utf-8") as f:
+    with gzip.open(shared_data / BOOKS, "rt", encoding="utf-8") as f:
         lines = list(itertools.islice(f, 3000))
     return Vocab.build(re.findall(r"[A-Za-z']+", line) for line in lines)
 
@@ -76,7 +75,9 @@ def test_random_oov_rows_are_seeded_and_on_scale(vocab, glove: Vectors) -> None:
     # float(): pytest >= 9.2 refuses NumPy scalars as tolerances
     oov_std, found_std = float(oov_values.std()), float(found_values.std())
     assert oov_std == pytest.approx(found_std, rel=0.1)
-    assert float(oov_values.mean()) == pytest.approx(float(found_values.mean()), abs=0.1 * found_std)
+    assert float(oov_values.mean()) == pytest.approx(
+        float(found_values.mean()), abs=0.1 * found_std
+    )
     z = embedding_matrix(vocab, glove, oov="zeros")
     assert not z[rows].any() and np.array_equal(z[found], a[found])
 

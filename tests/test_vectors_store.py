@@ -11,17 +11,16 @@ import pytest
 
 from wordvec.vectors import Vectors
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-GLOVE = DATA / "vectors" / "glove.6B.50d.txt.gz"
+GLOVE = Path("vectors", "glove.6B.50d.txt.gz")
 
 
 @pytest.fixture(scope="module")
-def glove() -> Vectors:
-    return Vectors.load(GLOVE, limit=3000)
+def glove(shared_data: Path) -> Vectors:
+    return Vectors.load(shared_data / GLOVE, limit=3000)
 
 
-def test_loaded_store_is_index_aligned(glove: Vectors) -> None:
-    with gzip.open(GLOVE, "rt", encoding="utf-8") as f:
+def test_loaded_store_is_index_aligned(shared_data: Path, glove: Vectors) -> None:
+    with gzip.open(shared_data / GLOVE, "rt", encoding="utf-8") as f:
         lines = list(itertools.islice(f, 3000))
     assert len(glove) == 3000 and glove.dim == 50
     for i in (0, 1, 999, 2999):
