@@ -165,7 +165,7 @@ def test_save_load_and_continue_training(books, tmp_path: Path) -> None:
     loaded = GloVe.load(path)
     for name in ("word_vectors", "context_vectors", "word_biases", "context_biases"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(first, name))
-        np.testing.assert_array_equal(loaded._adagrad[name], first._adagrad[name])
+        np.testing.assert_array_equal(loaded.adagrad[name], first.adagrad[name])
     assert loaded.config() == first.config() and loaded.costs == first.costs
     assert loaded.wv.words == first.wv.words
     # continuing after a save/load is the same as continuing in memory

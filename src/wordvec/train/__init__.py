@@ -56,6 +56,7 @@ How to add a trainer
 """
 
 from wordvec.train._engine import Trainer
+from wordvec.train.glove import GloVe
 from wordvec.train.params import ENGINE_PARAMS, Param
 from wordvec.train.plan import EpochHooks, EpochPlan
 from wordvec.train.schedule import AdaGrad, LinearDecay
@@ -66,6 +67,7 @@ __all__ = [
     "AdaGrad",
     "EpochHooks",
     "EpochPlan",
+    "GloVe",
     "LinearDecay",
     "Param",
     "Trainer",
