@@ -11,15 +11,19 @@ real HTTP clients against the running server:
 - a PCA map of 10k (and 50k) words: ``/api/projection?n=...`` with ``n`` varied by one
   word per repeat so that each request fits a new map (no cache hit).
 
-Peers measured in the same run, in-process and without HTTP, with one BLAS thread as
-the server: gensim's ``KeyedVectors.most_similar`` (one query) and scikit-learn's
-``PCA.fit_transform`` on the same 10k unit vectors. The Embedding Projector, the tool
-people use today, runs in the browser and cannot be driven here.
+Peers, timed in this process (no HTTP) right after each request they are compared with,
+so that both see the same load, with one BLAS thread as the server: gensim's
+``KeyedVectors.most_similar`` (one query) and scikit-learn's ``PCA.fit_transform`` on the
+same unit vectors. ``--index`` serves a native copy with an HNSW approximate-neighbour
+index beside it (``Vectors.build_index``), which ``wordvec serve`` loads and queries.
+The Embedding Projector, the tool people use today, runs in the browser and cannot be
+driven here.
 
 Targets (issue 17): page usable < 2 s, completion and neighbours p95 < 50 ms, PCA map of
 10k words < 1 s.
 
-Run by hand:  python benchmarks/serve.py [--requests 300] [--loads 5] [--screenshot docs/serve.png]
+Run by hand:  python benchmarks/serve.py [--requests 300] [--loads 5] [--index]
+              [--screenshot docs/serve.png]
 """
 
 from __future__ import annotations
@@ -32,9 +36,11 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -193,33 +199,96 @@ def screenshot(port: int, path: Path) -> None:
     print(f"screenshot {path} ({path.stat().st_size / 1024:.0f} KB)")
 
 
-def peers(path: Path, words: list[str]) -> tuple[float, float]:
-    """(gensim most_similar ms per query, scikit-learn PCA of 10k s), medians."""
-    from gensim.models import KeyedVectors
-    from sklearn.decomposition import PCA
-    from threadpoolctl import threadpool_limits
+class Peers:
+    """gensim and scikit-learn in this process, with one BLAS thread as the server, timed
+    right after each HTTP request they are compared with (so both see the same load)."""
 
-    # One BLAS thread, as the server uses: faster for both on a shared 2-core machine.
-    threadpool_limits(limits=1, user_api="blas")
+    def __init__(self, vectors: Any) -> None:
+        from gensim.models import KeyedVectors
+        from threadpoolctl import threadpool_limits
 
-    from wordvec.vectors import Vectors
+        threadpool_limits(limits=1, user_api="blas")
+        self.kv = KeyedVectors(vectors.dim)
+        self.kv.add_vectors(vectors.words, np.array(vectors.vectors))
+        self.kv.fill_norms()
+        self.unit = vectors.unit
 
-    vectors = Vectors.load(path)
-    kv = KeyedVectors(vectors.dim)
-    kv.add_vectors(vectors.words, np.array(vectors.vectors))
-    kv.fill_norms()
-    times = []
-    for w in words:
+    def most_similar(self, word: str) -> float:
         t0 = time.perf_counter()
-        kv.most_similar(w, topn=10)
-        times.append(1000 * (time.perf_counter() - t0))
-    unit = np.array(vectors.unit[:10_000], dtype=np.float64)
-    pca_times = []
-    for _ in range(5):
+        self.kv.most_similar(word, topn=10)
+        return 1000 * (time.perf_counter() - t0)
+
+    def pca(self, n: int) -> float:
+        from sklearn.decomposition import PCA
+
         t0 = time.perf_counter()
-        PCA(n_components=2, svd_solver="full").fit_transform(unit)
-        pca_times.append(time.perf_counter() - t0)
-    return float(np.percentile(times, 95)), statistics.median(pca_times)
+        PCA(n_components=2, svd_solver="full").fit_transform(
+            np.asarray(self.unit[:n], dtype=np.float64)
+        )
+        return 1000 * (time.perf_counter() - t0)
+
+
+def interleaved(port: int, paths: list[str], peer: Any, items: list[Any]) -> tuple[list, list]:
+    """Milliseconds of each HTTP request and of the peer's answer right after it."""
+    ours, theirs = [], []
+    for path, item in zip(paths, items):
+        ours += timed_gets(port, [path])
+        theirs.append(peer(item))
+    return ours, theirs
+
+
+def with_index(vectors: Any, path: Path, folder: Path) -> Path:
+    """A native copy of ``vectors`` with an HNSW approximate-neighbour index saved beside
+    it (``Vectors.build_index``; ``wordvec serve`` loads it and its queries use it)."""
+    t0 = time.perf_counter()
+    vectors.build_index(method="hnsw")
+    print(f"built an HNSW index in {time.perf_counter() - t0:.1f} s")
+    out = folder / (path.name.split(".txt")[0] + ".safetensors")
+    vectors.save(out)
+    return out
+
+
+def measure(port: int, vectors: Any, peers: Peers, args: argparse.Namespace) -> tuple:
+    rng = np.random.default_rng(0)
+    words = vectors.words[:50_000]
+    picks = [words[i] for i in rng.integers(0, len(words), size=args.requests)]
+    prefixes = [w[: int(rng.integers(1, 5))] for w in picks]
+    complete = ["/api/complete?" + urllib.parse.urlencode({"q": p, "k": 10}) for p in prefixes]
+    near = ["/api/neighbors?" + urllib.parse.urlencode({"word": w, "k": 10}) for w in picks]
+    timed_gets(port, complete[:20] + near[-20:])  # warm up (other words than measured)
+    c = summary("completion", timed_gets(port, complete))
+    ours, theirs = interleaved(port, near, peers.most_similar, picks)
+    n = summary("neighbours", ours)
+    g = summary("  peer gensim (no HTTP)", theirs)
+    print(f"  ratio of p95s, wordvec over HTTP / gensim in-process: {n['p95'] / g['p95']:.2f}x")
+    maps = {}
+    for size in (10_000, 50_000):
+        runs = [size - i for i in range(3)]
+        paths = [f"/api/projection?method=pca&n={m}" for m in runs]
+        ours, theirs = interleaved(port, paths, peers.pca, runs)
+        maps[size] = statistics.median(ours) / 1000
+        sk = statistics.median(theirs) / 1000
+        print(
+            f"PCA map of {size:>6,} words: median {maps[size]:.3f} s over HTTP (JSON "
+            f"included); scikit-learn PCA in-process {sk:.3f} s (ratio {maps[size] / sk:.2f}x)"
+        )
+    ready, searched = page_load(port, args.loads)
+    print(
+        f"page usable            median {statistics.median(ready):.2f} s, max "
+        f"{max(ready):.2f} s over {len(ready)} loads"
+    )
+    print(
+        f"search to neighbours   median {statistics.median(searched):.3f} s, max "
+        f"{max(searched):.3f} s"
+    )
+    load_50k, draw_ms = draw_time(port)
+    print(
+        f"map of 50,000 words in the page: loaded in {load_50k:.2f} s, redrawn in "
+        f"{draw_ms:.1f} ms (median of 10)"
+    )
+    if args.screenshot:
+        screenshot(port, args.screenshot)
+    return c, n, maps, ready
 
 
 def main() -> None:
@@ -228,61 +297,29 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--vectors", type=Path, default=GLOVE_GZ)
     parser.add_argument("--screenshot", type=Path, help="also save the page as this PNG")
+    parser.add_argument(
+        "--index", action="store_true", help="serve a native copy with an HNSW index beside it"
+    )
     args = parser.parse_args()
 
-    port = free_port()
-    print(f"machine: {os.cpu_count()} cores; vectors {args.vectors.name}")
-    proc, start_s = start_server(args.vectors, port)
-    print(f"server ready (load + index) in {start_s:.1f} s")
-    try:
-        rng = np.random.default_rng(0)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.request("GET", "/api/complete?" + urllib.parse.urlencode({"q": "", "k": 100}))
-        conn.getresponse().read()
-        from wordvec.vectors import Vectors
+    from wordvec.vectors import Vectors
 
-        words = Vectors.load(args.vectors, limit=50_000).words
-        picks = [words[i] for i in rng.integers(0, len(words), size=args.requests)]
-        prefixes = [w[: int(rng.integers(1, 5))] for w in picks]
-        complete = ["/api/complete?" + urllib.parse.urlencode({"q": p, "k": 10}) for p in prefixes]
-        near = ["/api/neighbors?" + urllib.parse.urlencode({"word": w, "k": 10}) for w in picks]
-        timed_gets(port, complete[:20] + near[:20])  # warm up
-        c = summary("completion", timed_gets(port, complete))
-        n = summary("neighbours", timed_gets(port, near))
-        maps = {}
-        for size in (10_000, 50_000):
-            runs = [size - i for i in range(3)]
-            ms = timed_gets(port, [f"/api/projection?method=pca&n={m}" for m in runs])
-            maps[size] = statistics.median(ms) / 1000
-            print(f"PCA map of {size:>6,} words: median {maps[size]:.3f} s over {len(runs)} fits")
-        ready, searched = page_load(port, args.loads)
-        print(
-            f"page usable            median {statistics.median(ready):.2f} s, max "
-            f"{max(ready):.2f} s over {len(ready)} loads"
-        )
-        print(
-            f"search to neighbours   median {statistics.median(searched):.3f} s, max "
-            f"{max(searched):.3f} s"
-        )
-        load_50k, draw_ms = draw_time(port)
-        print(
-            f"map of 50,000 words in the page: loaded in {load_50k:.2f} s, redrawn in "
-            f"{draw_ms:.1f} ms (median of 10)"
-        )
-        if args.screenshot:
-            screenshot(port, args.screenshot)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    gensim_p95, sk_pca = peers(args.vectors, picks)
-    print(
-        f"peer gensim most_similar in-process p95 {gensim_p95:.2f} ms; wordvec over HTTP "
-        f"p95 {n['p95']:.2f} ms (ratio {n['p95'] / gensim_p95:.2f}x)"
-    )
-    print(
-        f"peer scikit-learn PCA of 10k in-process {sk_pca:.3f} s; wordvec map over HTTP "
-        f"{maps[10_000]:.3f} s (ratio {maps[10_000] / sk_pca:.2f}x)"
-    )
+    vectors = Vectors.load(args.vectors)
+    peers = Peers(vectors)
+    served = args.vectors
+    with tempfile.TemporaryDirectory() as folder:
+        if args.index:
+            served = with_index(vectors, args.vectors, Path(folder))
+        port = free_port()
+        print(f"machine: {os.cpu_count()} cores; vectors {served.name}")
+        proc, start_s = start_server(served, port)
+        print(f"server ready (load + index) in {start_s:.1f} s")
+        try:
+            results = measure(port, vectors, peers, args)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    c, n, maps, ready = results
     ok = statistics.median(ready) < 2 and c["p95"] < 50 and n["p95"] < 50 and maps[10_000] < 1
     print(json.dumps({"targets_met": ok}))
 

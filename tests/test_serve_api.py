@@ -103,34 +103,13 @@ def test_projection_of_the_first_map_is_the_default(client):
 
 
 def test_custom_axes_put_queen_right_of_king(client):
-    body = get_json(
-        client,
-        "/api/projection",
-        method="custom",
-        n=200,
-        xa="woman",
-        xb="man",
-        ya="young",
-        yb="old",
-        word="queen",
-        k=3,
-        points="query",
-    )
-    assert body["labels"] == ["woman - man", "young - old"]
-    king = get_json(
-        client,
-        "/api/projection",
-        method="custom",
-        n=200,
-        xa="woman",
-        xb="man",
-        ya="young",
-        yb="old",
-        word="king",
-        k=3,
-        points="query",
-    )
-    assert body["query"]["x"][0] > king["query"]["x"][0]
+    axes = {"method": "custom", "n": 200, "xa": "woman", "xb": "man", "ya": "young", "yb": "old"}
+    place = {
+        word: get_json(client, "/api/projection", word=word, k=3, points="query", **axes)
+        for word in ("queen", "king")
+    }
+    assert place["queen"]["labels"] == ["woman - man", "young - old"]
+    assert place["queen"]["query"]["x"][0] > place["king"]["query"]["x"][0]
 
 
 def test_tsne_map_places_only_words_on_it(client):
