@@ -127,7 +127,9 @@ def ngrams(word: str, minn: int = 3, maxn: int = 6) -> list[str]:
     return [g.decode("utf-8", errors="surrogateescape") for g in ngram_bytes(word, minn, maxn)]
 
 
-def ngram_ids(word: str | bytes, minn: int = 3, maxn: int = 6, bucket: int = 2_000_000) -> list:
+def ngram_ids(
+    word: str | bytes, minn: int = 3, maxn: int = 6, bucket: int = 2_000_000
+) -> list[int]:
     """Return the bucket rows of the n-grams of ``<word>`` (``fnv1a(ngram) % bucket``).
 
     Args:
@@ -217,7 +219,9 @@ def _fnv_step(h, byte):  # pragma: no cover - numba
 
 
 @njit(cache=True, nogil=True)
-def ngram_csr(buf, bounds, minn, maxn, bucket):  # pragma: no cover - numba
+def ngram_csr(
+    buf: np.ndarray, bounds: np.ndarray, minn: int, maxn: int, bucket: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - numba
     """N-gram rows of many wrapped words: ``buf[bounds[w]:bounds[w + 1]]`` is ``<word>``
     (an empty span for a word without n-grams). Returns ``(ids, offsets)``: word ``w``
     has ``ids[offsets[w]:offsets[w + 1]]``."""
@@ -236,7 +240,14 @@ def ngram_csr(buf, bounds, minn, maxn, bucket):  # pragma: no cover - numba
 
 
 @njit(cache=True, nogil=True)
-def compose_csr(rows, vectors_vocab, ids, offsets, vectors_ngrams, out):  # pragma: no cover
+def compose_csr(
+    rows: np.ndarray,
+    vectors_vocab: np.ndarray,
+    ids: np.ndarray,
+    offsets: np.ndarray,
+    vectors_ngrams: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - numba
     """``out[w]`` = mean of ``vectors_vocab[rows[w]]`` (if ``rows[w] >= 0``) and the
     n-gram rows ``vectors_ngrams[ids[offsets[w]:offsets[w + 1]]]``, summed in float32 in
     that order (zeros for a word with neither; a word without n-grams copies its row)."""
