@@ -83,29 +83,30 @@ def _time(fn, reps: int) -> float:
 def sync_worker(out: Path, touched: int, reps: int) -> None:
     """One rank: time full and touched-rows averages of two (vocab, dim) tables."""
     from wordvec.train.distributed.comm import Comm
-    from wordvec.train.distributed.sync import average_full, average_rows
+    from wordvec.train.distributed.sync import sync_full, sync_rows
 
     comm = Comm.start(timeout=600)
     rows = []
     for dim in DIMS:
         for vocab in VOCABS:
             tables = [np.zeros((vocab, dim), np.float32) for _ in range(2)]
+            bases = [t.copy() for t in tables]
             rng = np.random.default_rng(0)  # same rows on every rank
             picked = rng.choice(vocab, size=min(touched, vocab), replace=False)
 
-            def rows_sync(picked=picked, vocab=vocab, tables=tables) -> None:
+            def rows_sync(picked=picked, vocab=vocab, tables=tables, bases=bases) -> None:
                 mask = np.zeros(vocab, np.uint8)
                 mask[picked] = 1
-                average_rows(comm, tables, mask)
+                sync_rows(comm, tables, bases, mask)
 
             comm.barrier()
-            full = _time(lambda tables=tables: average_full(comm, tables), reps)
+            full = _time(lambda tables=tables, bases=bases: sync_full(comm, tables, bases), reps)
             comm.barrier()
             sparse = _time(rows_sync, reps)
             mb = 2 * vocab * dim * 4 / 1e6
             rows.append({"vocab": vocab, "dim": dim, "mb": mb, "full": full, "rows": sparse,
                          "touched": int(min(touched, vocab))})  # fmt: skip
-            del tables
+            del tables, bases
     if comm.rank == 0:
         out.write_text(json.dumps(rows))
     comm.close()

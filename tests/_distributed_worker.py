@@ -37,15 +37,20 @@ def scenario_layer(comm, outdir: Path, args: list[str]) -> dict:
         enc = encode_corpus(source, tmp)
         words, totals, local = vocab.merge_vocab(comm, enc, counts.positions)
     kept, kept_counts, _ = build_vocab(words, totals, min_count=2, max_vocab=None)
-    rng = np.random.default_rng(comm.rank)
+    rng = np.random.default_rng(0)  # the same start on every rank
     a = rng.random((50, 4), dtype=np.float32)
     b = rng.random((50, 3), dtype=np.float32)
-    np.save(outdir / f"before{comm.rank}.npy", np.concatenate([a, b], axis=1))
+    np.save(outdir / "start.npy", np.concatenate([a, b], axis=1))
     rows = sync.WeightSync(comm, [a, b], mode="rows", full_every=100)
-    rows.mark(np.array([3, -1, 7 + comm.rank]))
+    touched = np.array([3, 7 + comm.rank])
+    a[touched] += 1.0 + comm.rank  # this rank's updates: rows 3 and 7 / 8
+    b[touched] -= 2.0
+    b[20 + comm.rank] += 5.0  # a change of the second table only (a negative sample)
+    np.save(outdir / f"before{comm.rank}.npy", np.concatenate([a, b], axis=1))
     rows()
     np.save(outdir / f"rows{comm.rank}.npy", np.concatenate([a, b], axis=1))
-    sync.WeightSync(comm, [a, b], mode="full")()
+    rows(full=True)
+    np.save(outdir / f"full{comm.rank}.npy", np.concatenate([a, b], axis=1))
     digest = sync.check_identical(comm, [a, b])
     differ = ""
     try:
@@ -61,20 +66,28 @@ def scenario_layer(comm, outdir: Path, args: list[str]) -> dict:
     }
 
 
-def scenario_loop(comm, outdir: Path, args: list[str]) -> dict:
-    """All-reduce in a loop until killed from outside (the fault test)."""
-    table = np.ones((1000, 16), dtype=np.float32)
-    (outdir / f"ready{comm.rank}").write_text("1")
-    t_end = time.monotonic() + float(args[0])
-    while time.monotonic() < t_end:
-        comm.all_reduce_(table)
-        table /= comm.world_size
-        time.sleep(0.01)
-    return {"done": True}
+def scenario_train(comm, outdir: Path, args: list[str]) -> dict:
+    """Train Word2Vec across the ranks (args: JSON of parameters); rank 0 writes
+    ``vectors.txt``, every rank its weights as ``weights<R>.npy``."""
+    from wordvec.train import Word2Vec
 
-
-def scenario_train(comm, outdir: Path, args: list[str]) -> dict:  # pragma: no cover - later
-    raise NotImplementedError
+    params = {"dim": 16, "epochs": 3, "min_count": 3, "workers": 1, "progress": False,
+              **json.loads(args[0])}  # fmt: skip
+    model = Word2Vec(distributed=True, **params)
+    model.hooks.comm = comm
+    wv = model.fit(_corpus(outdir))
+    np.save(outdir / f"weights{comm.rank}.npy", model.input_weights)
+    np.save(outdir / f"output{comm.rank}.npy", model.output_weights)
+    if model.hooks.writes_output:
+        wv.save(outdir / "vectors.txt", format="word2vec")
+    return {
+        "words": wv.words,
+        "counts": wv.counts.tolist(),
+        "checksum": model.hooks.checksum,
+        "losses": model.losses,
+        "sync": model.hooks.sync_stats(),
+        "resumed_from": model.hooks.resumed_from,
+    }
 
 
 def main() -> int:

@@ -111,9 +111,22 @@ class Trainer:
         self.wv: Vectors | None = None
         self.losses: list[float] = []
         self.timings: dict[str, float] = {}
-        self.hooks = EpochHooks()
+        self.hooks = self._hooks()
         self._vocab: Vocab | None = None
         self._epochs_done = 0
+
+    def _hooks(self) -> EpochHooks:
+        """The epoch hooks: a distributed run (``distributed=True``) or one process."""
+        if getattr(self, "distributed", False):
+            from wordvec.train.distributed import DistributedRun
+
+            return DistributedRun.for_model(self)
+        if getattr(self, "checkpoint_dir", None) is not None:
+            raise ValueError(
+                "checkpoint_dir is for distributed runs (distributed=True under torchrun); "
+                "in one process use checkpoint=PATH to save the model after each epoch."
+            )
+        return EpochHooks()
 
     # ------------------------------------------------------------------ model hooks
 
@@ -210,7 +223,7 @@ class Trainer:
             tmp,
             tokenizer=self.tokenizer,
             max_sentence_length=self.max_sentence_length,
-            job_words=JOB_WORDS,
+            job_words=getattr(self.hooks, "job_words", JOB_WORDS),  # rounds need small jobs
             on_block=progress.reading,
             encoding=self.encoding,
             encoding_errors=self.encoding_errors,

@@ -290,3 +290,23 @@ ENGINE_PARAMS: tuple[Param, ...] = (
     Param("checkpoint", "path", None, "Save the full model to this file after each epoch "
           "(None: no checkpoints); load() it to continue.", allow_none=True, saved=False),
 )  # fmt: skip
+
+
+#: The parameters of data-parallel training on torch.distributed
+#: (:mod:`wordvec.train.distributed`); a trainer that lists them can train across ranks.
+DISTRIBUTED_PARAMS: tuple[Param, ...] = (
+    Param("distributed", "bool", False, "Train one model across the ranks of a torchrun job "
+          "(torch.distributed, gloo); every rank gets the same arguments.", saved=False),
+    Param("sync_words", "int", 100_000, "Distributed: words each rank trains between two "
+          "weight syncs.", minimum=1, saved=False),
+    Param("sync", "choice", "rows", "Distributed: sync the rows the text changed ('rows'; "
+          "whole tables every 8th sync and at epoch ends) or whole tables ('full').",
+          choices=("rows", "full"), saved=False),
+    Param("checkpoint_dir", "path", None, "Distributed: keep the training state in this "
+          "directory (every epoch and every checkpoint_minutes); a restart resumes from it.",
+          allow_none=True, saved=False),
+    Param("checkpoint_minutes", "float", 30.0, "Distributed: minutes between checkpoints "
+          "within an epoch.", minimum=0.0, exclusive_minimum=True, saved=False),
+    Param("timeout", "float", 300.0, "Distributed: seconds a rank waits for the others "
+          "before the job stops.", minimum=0.0, exclusive_minimum=True, saved=False),
+)  # fmt: skip

@@ -24,7 +24,7 @@ from wordvec.train.kernels import (
     sg_job,
     sigmoid_tables,
 )
-from wordvec.train.params import ENGINE_PARAMS, Param, select
+from wordvec.train.params import DISTRIBUTED_PARAMS, ENGINE_PARAMS, Param, select
 from wordvec.train.schedule import LinearDecay
 
 #: Neighbouring CBOW centre words that share one draw of negatives.
@@ -79,11 +79,12 @@ class Word2Vec(Trainer):
     """
 
     PARAMS = select(
-        (*ENGINE_PARAMS, *_W2V_PARAMS),
+        (*ENGINE_PARAMS, *_W2V_PARAMS, *DISTRIBUTED_PARAMS),
         ("arch", "dim", "window", "negative", "min_count", "max_vocab", "sample", "epochs",
          "alpha", "min_alpha", "cbow_mean", "ns_exponent", "workers", "seed",
          "max_sentence_length", "tokenizer", "encoding", "encoding_errors", "progress",
-         "checkpoint"),
+         "checkpoint", "distributed", "sync_words", "sync", "checkpoint_dir",
+         "checkpoint_minutes", "timeout"),
     )  # fmt: skip
     FORMAT = "wordvec.word2vec"
     UNIT = "words"

@@ -1,0 +1,365 @@
+"""The distributed run: the engine hooks that train one model on all ranks.
+
+:class:`DistributedRun` is the :class:`~wordvec.train.plan.EpochHooks` of a trainer made
+with ``distributed=True``; the engine calls it at these points of ``fit``:
+
+1. :meth:`~DistributedRun.start`: joins the job, checks that every rank has the same
+   settings and corpus and that a checkpoint (if any) fits them, and returns this
+   rank's share of the corpus to read.
+2. :meth:`~DistributedRun.merge_vocab`: the corpus-wide words and counts, in the order
+   of a single process.
+3. :meth:`~DistributedRun.attach`: takes the model's state, restores it from a
+   checkpoint if there is one, and says which epoch to start from.
+4. :meth:`~DistributedRun.run_epoch`: cuts the epoch's plan into rounds of about
+   ``sync_words`` words, trains each on the model's threads and syncs the weights
+   after it (checkpointing when due), then syncs fully and checkpoints at the end.
+5. :meth:`~DistributedRun.finish`: checks that every rank holds the same weights.
+
+Only rank 0 writes output (:attr:`~DistributedRun.writes_output`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wordvec._validation import check_choice, check_float, check_int
+from wordvec.train.distributed import checkpoint as ckpt
+from wordvec.train.distributed.comm import Comm, check_same_settings
+from wordvec.train.distributed.env import require_torch, torchrun_env
+from wordvec.train.distributed.plan import rounds_needed, split_rounds
+from wordvec.train.distributed.shares import ShareCounts, rank_shares, share_sentences
+from wordvec.train.distributed.sync import SYNC_MODES, WeightSync, check_identical
+from wordvec.train.distributed.vocab import merge_vocab
+from wordvec.train.plan import EpochHooks, EpochPlan, Totals
+
+logger = logging.getLogger(__name__)
+
+#: Default words a rank trains between two syncs.
+SYNC_WORDS = 100_000
+#: Largest corpus job (the engine's default job size).
+JOB_WORDS = 50_000
+#: Random streams of rank r start at r * STREAM_STRIDE (disjoint draws on every rank).
+STREAM_STRIDE = 1 << 40
+#: Settings that may differ between runs without changing the model.
+_RUNTIME = (
+    "workers",
+    "progress",
+    "checkpoint",
+    "checkpoint_dir",
+    "checkpoint_minutes",
+    "dist_timeout",
+    "distributed",
+)
+
+
+class DistributedRun(EpochHooks):
+    """One rank's part in training a model across a torchrun job.
+
+    Args:
+        timeout (float, default 300.0): Seconds a collective waits for the other ranks
+            before the job stops with a :class:`~wordvec.train.distributed.RankFailure`.
+        sync_words (int, default 1000000): Words each rank trains between two weight
+            averages (the sync cadence, in words processed: deterministic).
+        sync (str, default "rows"): ``"rows"`` (the rows the text changed since the last
+            sync; a full sync every ``full_every`` syncs and at epoch ends) or ``"full"``
+            (all-reduce the whole tables every time).
+        full_every (int, default 8): See ``sync``.
+        checkpoint_dir (str | Path | None, default None): Where to keep the training
+            state; a run resumes from the checkpoint found there.
+        checkpoint_minutes (float, default 30.0): Also checkpoint within an epoch when
+            this many minutes passed since the last one.
+        comm (Comm | None, default None): An already started communicator (tests).
+
+    Raises:
+        ValueError: If an option is out of range.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 300.0,
+        sync_words: int = SYNC_WORDS,
+        sync: str = "rows",
+        full_every: int = 8,
+        checkpoint_dir: str | Path | None = None,
+        checkpoint_minutes: float = 30.0,
+        comm: Comm | None = None,
+    ) -> None:
+        self.timeout = check_float(timeout, "timeout", minimum=0.0, exclusive_minimum=True)
+        self.sync_words = check_int(sync_words, "sync_words", minimum=1)
+        self.sync_mode = check_choice(sync, "sync", SYNC_MODES)
+        self.full_every = check_int(full_every, "full_every", minimum=1)
+        self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
+        if self.checkpoint_dir is not None and self.checkpoint_dir.is_file():
+            raise ValueError(
+                f"checkpoint_dir {str(self.checkpoint_dir)!r} is a file; pass a directory "
+                "(it is created if missing)."
+            )
+        # a round is whole jobs: jobs of at most half a round keep the cadence
+        self.job_words = min(JOB_WORDS, max(1_000, self.sync_words // 2))
+        self.checkpoint_minutes = check_float(
+            checkpoint_minutes, "checkpoint_minutes", minimum=0.0, exclusive_minimum=True
+        )
+        self.comm = comm
+        self.settings: dict[str, Any] = {}
+        self.corpus: dict[str, Any] = {}
+        self._meta: dict[str, str] | None = None
+        self._counts = ShareCounts(positions=[])
+        self._sync: WeightSync | None = None
+        self._tables: dict[str, np.ndarray] = {}
+        self._words: list[str] = []
+        self._vocab_counts = np.zeros(0, np.int64)
+        self._last_ckpt = time.monotonic()
+        self.progress = ckpt.Progress()
+        self.checksum = ""
+        self.resumed_from: tuple[int, int] | None = None
+        self._shares: list | None = None
+
+    @classmethod
+    def for_model(cls, model: Any) -> DistributedRun:
+        """The hooks of a trainer made with ``distributed=True``, from its parameters.
+
+        Checks the torchrun environment and torch at once, before any work.
+
+        Raises:
+            RuntimeError: Outside a torchrun launch.
+            ImportError: If torch is not installed.
+        """
+        torchrun_env()
+        require_torch()
+        return cls(
+            timeout=model.timeout, sync_words=model.sync_words, sync=model.sync,
+            checkpoint_dir=model.checkpoint_dir, checkpoint_minutes=model.checkpoint_minutes,
+        )  # fmt: skip
+
+    # identity -------------------------------------------------------------------------
+
+    @property
+    def rank(self) -> int:
+        """This rank (0 before :meth:`start`)."""
+        return 0 if self.comm is None else self.comm.rank
+
+    @property
+    def world_size(self) -> int:
+        """Number of ranks (1 before :meth:`start`)."""
+        return 1 if self.comm is None else self.comm.world_size
+
+    @property
+    def writes_output(self) -> bool:
+        """Whether this rank writes the output files (rank 0 only)."""
+        return self.rank == 0
+
+    # 1. start ---------------------------------------------------------------------------
+
+    def start(self, model: Any, corpus: object) -> Iterator[list]:
+        """Join the job, check settings, corpus and checkpoint on every rank, and return
+        this rank's share of ``corpus`` (its sentences) for the corpus pass.
+
+        Raises:
+            RuntimeError: Outside torchrun.
+            ImportError: Without torch.
+            ValueError: If the ranks' settings differ, or the checkpoint found was
+                written for other settings or another corpus.
+            TypeError: If ``corpus`` is not made of paths.
+        """
+        if self._shares is not None:
+            raise ValueError(
+                "a distributed model is trained by one fit(); continuing training is not "
+                "supported across ranks. Train in one fit, or continue in one process."
+            )
+        if self.comm is None:
+            self.comm = Comm.start(timeout=self.timeout)
+        self._shares = rank_shares(corpus, self.comm.rank, self.comm.world_size)
+        files = [s.path for s in self._shares]
+        config = {k: v for k, v in model.config().items() if k not in _RUNTIME}
+        self.settings = {**config, "sync_words": self.sync_words, "sync": self.sync_mode}
+        self.corpus = ckpt.corpus_fingerprint(files, self.comm.world_size)
+        check_same_settings(self.comm, {**self.settings, "corpus": self.corpus})
+        self.comm.resume_hint = (
+            f"resume by running the same command again (checkpoints in "
+            f"{str(self.checkpoint_dir)!r})"
+            if self.checkpoint_dir is not None
+            else "run the same command again to start over (add --checkpoint-dir to resume "
+            "an interrupted run)"
+        )
+        self._meta = self._agree(self._read_checkpoint_header)
+        self._counts = ShareCounts(positions=[])
+        return share_sentences(
+            self._shares, counts=self._counts, tokenizer=model.tokenizer,
+            max_sentence_length=model.max_sentence_length, encoding=model.encoding,
+            encoding_errors=model.encoding_errors,
+        )  # fmt: skip
+
+    def _read_checkpoint_header(self) -> dict[str, str] | None:
+        if self.checkpoint_dir is None:
+            return None
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        meta = ckpt.read_header(self.checkpoint_dir)
+        if meta is not None:
+            ckpt.check_compatible(meta, self.checkpoint_dir, self.settings, self.corpus)
+        return meta
+
+    def _agree(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` on rank 0 and give every rank its JSON result, or its error."""
+        import json
+
+        payload = None
+        if self.rank == 0:
+            try:
+                payload = json.dumps({"ok": fn()}).encode()
+            except (ValueError, OSError) as exc:
+                payload = json.dumps({"error": str(exc)}).encode()
+        got = json.loads(self.comm.broadcast_bytes(payload))  # type: ignore[union-attr]
+        if "error" in got:
+            raise ValueError(got["error"])
+        return got["ok"]
+
+    # 2-3. corpus and vocabulary ---------------------------------------------------------
+
+    def merge_vocab(self, enc: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Return the corpus-wide words and counts (first-appearance order) and this
+        rank's provisional -> merged id map (see :func:`vocab.merge_vocab`)."""
+        return merge_vocab(self.comm, enc, self._counts.positions)
+
+    # 4. weights and resume --------------------------------------------------------------
+
+    def attach(self, model: Any) -> int:
+        """Take the model's state; restore it from the checkpoint if there is one.
+
+        Returns:
+            The first epoch to train (0 for a fresh run).
+
+        Raises:
+            ValueError: If the checkpoint's vocabulary differs from this corpus's.
+        """
+        vocab = model._vocab
+        self._tables = dict(model.state())
+        self._words, self._vocab_counts = vocab.words, vocab.counts
+        self.corpus["vocab"] = ckpt.vocab_digest(self._words, self._vocab_counts)
+        if self._meta is not None:
+            self._restore()
+            model.losses.extend(self.progress.losses)
+        self._sync = WeightSync(
+            self.comm, list(self._tables.values()), mode=self.sync_mode,
+            full_every=self.full_every,
+        )  # fmt: skip
+        self._last_ckpt = time.monotonic()
+        return self.progress.epoch
+
+    def _restore(self) -> None:
+        import json
+
+        def load() -> dict:
+            assert self.checkpoint_dir is not None
+            tables, words, counts, progress = ckpt.load_checkpoint(self.checkpoint_dir)
+            if ckpt.vocab_digest(words, counts) != self.corpus["vocab"]:
+                raise ValueError(
+                    f"the checkpoint in {str(self.checkpoint_dir)!r} was written for another "
+                    "corpus (its vocabulary differs); use another --checkpoint-dir (or "
+                    "delete it) to start over."
+                )
+            for name, table in self._tables.items():
+                table[...] = tables[name]
+            return progress.__dict__
+
+        state = self._agree(load)
+        for table in self._tables.values():
+            self.comm.broadcast_(table)  # type: ignore[union-attr]
+        self.progress = ckpt.Progress(**json.loads(json.dumps(state)))
+        self.resumed_from = (self.progress.epoch, self.progress.round)
+        logger.info(
+            "resuming from epoch %d, round %d", self.progress.epoch + 1, self.progress.round
+        )
+
+    # 5. epochs ---------------------------------------------------------------------------
+
+    def rounds(self, job_words: np.ndarray) -> np.ndarray:
+        """Cut an epoch's jobs into rounds; return each round's first job plus the end.
+
+        Every rank gets the same number of rounds (collective call).
+        """
+        mine = rounds_needed(int(np.sum(job_words)), self.sync_words)
+        n = self.comm.all_reduce_ints([mine], "max")[0]  # type: ignore[union-attr]
+        return split_rounds(job_words, n)
+
+    def end_round(self, loss: float, examples: int, units: int) -> int:
+        """Sync the weights after a round; checkpoint when due.
+
+        Returns:
+            The units (words) of this round summed over all ranks.
+        """
+        due = float(time.monotonic() - self._last_ckpt >= 60 * self.checkpoint_minutes)
+        totals = np.array([loss, examples, due, units], dtype=np.float64)
+        self.comm.all_reduce_(totals)
+        save = self.checkpoint_dir is not None and totals[2] > 0
+        self._sync(full=save)
+        self.progress.round += 1
+        self.progress.loss_sum += float(totals[0])
+        self.progress.examples += int(totals[1])
+        if save:
+            self._checkpoint()
+        return int(totals[3])
+
+    def end_epoch(self) -> float:
+        """Full average at the end of an epoch, checkpoint; return the epoch's mean loss."""
+        self._sync(full=True)
+        p = self.progress
+        mean = p.loss_sum / max(p.examples, 1)
+        p.losses.append(mean)
+        p.epoch, p.round, p.loss_sum, p.examples = p.epoch + 1, 0, 0.0, 0
+        if self.checkpoint_dir is not None:
+            self._checkpoint()
+        return mean
+
+    def run_epoch(self, plan: EpochPlan, run: Callable[[EpochPlan], Totals]) -> Totals:
+        """Train ``plan`` round by round with ``run``, syncing after each round; return
+        the epoch's totals summed over all ranks.
+
+        Rounds already trained (a resumed epoch) are skipped; every rank draws from its
+        own random streams.
+        """
+        plan = replace(plan, stream0=plan.stream0 + self.rank * STREAM_STRIDE)
+        bounds = self.rounds(plan.sizes[plan.order])
+        units = 0
+        for k in range(self.progress.round, bounds.shape[0] - 1):
+            part = run(replace(plan, order=plan.order[bounds[k] : bounds[k + 1]]))
+            units += self.end_round(part.metric, part.examples, part.units)
+        examples = self.progress.examples
+        metric = self.progress.loss_sum
+        self.end_epoch()
+        return Totals(metric=metric, examples=examples, units=units)
+
+    def _checkpoint(self) -> None:
+        if self.rank == 0 and self.checkpoint_dir is not None:
+            ckpt.save_checkpoint(
+                self.checkpoint_dir, tables=self._tables, words=self._words,
+                counts=self._vocab_counts, progress=self.progress,
+                settings=self.settings, corpus=self.corpus,
+            )  # fmt: skip
+        self._last_ckpt = time.monotonic()
+
+    # 6. end ------------------------------------------------------------------------------
+
+    def finish(self, model: Any) -> None:
+        """Check that every rank holds the same weights; keep their :attr:`checksum`."""
+        self.checksum = check_identical(self.comm, list(self._tables.values()))
+        logger.info("rank %d: weights checksum %s", self.rank, self.checksum[:16])
+
+    def close(self) -> None:
+        """Leave the job."""
+        if self.comm is not None:
+            self.comm.close()
+
+    def sync_stats(self) -> dict[str, float]:
+        """Syncs done, bytes reduced by this rank and seconds spent syncing."""
+        s = self._sync
+        if s is None:
+            return {"syncs": 0, "bytes": 0, "seconds": 0.0}
+        return {"syncs": s.syncs, "bytes": s.bytes_reduced, "seconds": s.seconds}
