@@ -165,9 +165,75 @@ def run_sync(args: argparse.Namespace) -> None:
                 print(line)
 
 
+def train_child(mode: str, corpus: str, arch: str, seed: int, out: str) -> None:
+    """One training run: ``single`` (1 process x 2 threads) or ``dist`` (this rank of a
+    torchrun job, 1 thread); rank 0 (or the single process) appends its figures."""
+    from wordvec.evaluate import evaluate_analogies, evaluate_similarity
+    from wordvec.train import Word2Vec
+
+    dist = mode == "dist"
+    model = Word2Vec(arch=arch, seed=seed, workers=1 if dist else 2, progress=False,
+                     tokenizer="whitespace", distributed=dist)  # fmt: skip
+    t0 = time.perf_counter()
+    wv = model.fit(Path(corpus))
+    wall = time.perf_counter() - t0
+    if dist and not model.hooks.writes_output:
+        return
+    row = {
+        "mode": mode, "arch": arch, "seed": seed, "wall": wall,
+        "read": model.timings["read"], "train": model.timings["train"],
+        "words": int(wv.counts.sum()) * model.epochs,
+        "analogy": float(evaluate_analogies(wv, DATA / "eval" / "questions-words.txt",
+                                            restrict_vocab=30000).accuracy),
+        "ws353": float(evaluate_similarity(wv, DATA / "eval" / "wordsim353.tsv").spearman),
+    }  # fmt: skip
+    if dist:
+        row["sync"] = model.hooks.sync_stats()
+    with open(out, "a") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+def run_train(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "bench-en.txt"
+        with gzip.open(CORPUS, "rb") as src, open(corpus, "wb") as dst:
+            while block := src.read(1 << 20):
+                dst.write(block)
+        out = Path(args.out)
+        for seed in [int(x) for x in args.seeds.split(",")]:
+            for arch in args.arch.split(","):
+                base = [__file__, "_train", "{}", str(corpus), arch, str(seed), str(out)]
+                subprocess.run([sys.executable, *(a.replace("{}", "single") for a in base)],
+                               check=True)  # fmt: skip
+                _torchrun([a.replace("{}", "dist") for a in base])
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    print("| arch | seed | mode | wall s | train s | words/s | ratio | analogy | WS353 | sync s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    single = {(r["arch"], r["seed"]): r for r in rows if r["mode"] == "single"}
+    for r in rows:
+        s1 = single.get((r["arch"], r["seed"]))
+        ratio = f"{s1['wall'] / r['wall']:.2f}" if s1 else ""
+        sync = f"{r['sync']['seconds']:.1f}" if "sync" in r else ""
+        print(f"| {r['arch']} | {r['seed']} | {r['mode']} | {r['wall']:.1f} | {r['train']:.1f} | "
+              f"{r['words'] / r['wall']:,.0f} | {ratio} | {r['analogy']:.2%} | "
+              f"{r['ws353']:.3f} | {sync} |")  # fmt: skip
+    for arch in sorted({r["arch"] for r in rows}):
+        for mode in ("single", "dist"):
+            sel = [r for r in rows if r["arch"] == arch and r["mode"] == mode]
+            if sel:
+                acc = statistics.mean(r["analogy"] for r in sel)
+                ws = statistics.mean(r["ws353"] for r in sel)
+                speed = statistics.median(r["words"] / r["wall"] for r in sel)
+                print(f"{arch} {mode}: mean analogy {acc:.2%}, WS353 {ws:.3f}, "
+                      f"median words/s {speed:,.0f} ({len(sel)} seeds)")  # fmt: skip
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_sync":
         sync_worker(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_train":
+        train_child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6])
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -178,9 +244,15 @@ def main() -> None:
     s.add_argument("--no-measure", action="store_true", help="projection only")
     s.add_argument("--sg-core-rate", type=float, default=450_000, help="words/s per core")
     s.add_argument("--cbow-core-rate", type=float, default=900_000, help="words/s per core")
+    t = sub.add_parser("train", help="bench-en: 2 ranks x 1 thread vs 1 process x 2 threads")
+    t.add_argument("--seeds", default="1,2,3")
+    t.add_argument("--arch", default="skipgram,cbow")
+    t.add_argument("--out", default="distributed-train.jsonl", help="rows appended here")
     args = p.parse_args()
     if args.what == "sync":
         run_sync(args)
+    else:
+        run_train(args)
 
 
 if __name__ == "__main__":

@@ -140,6 +140,10 @@ def run(args: argparse.Namespace) -> int:
     err = stderr_console()
     show_progress = not args.quiet and sys.stderr.isatty()
     model = Word2Vec(**cli_values(args, Word2Vec.PARAMS), progress=show_progress)
+    if not getattr(model.hooks, "writes_output", True):  # rank > 0 of a distributed run:
+        model.progress = False  # rank 0 shows progress, writes OUT and reports
+        model.fit(corpus)
+        return 0
     if not args.quiet:
         err.print(
             f"Training {model.arch} (dim {model.dim}, window {model.window}, "

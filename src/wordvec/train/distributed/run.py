@@ -121,6 +121,7 @@ class DistributedRun(EpochHooks):
         self.checksum = ""
         self.resumed_from: tuple[int, int] | None = None
         self._shares: list | None = None
+        self._env: Any = None
 
     @classmethod
     def for_model(cls, model: Any) -> DistributedRun:
@@ -132,24 +133,30 @@ class DistributedRun(EpochHooks):
             RuntimeError: Outside a torchrun launch.
             ImportError: If torch is not installed.
         """
-        torchrun_env()
+        env = torchrun_env()
         require_torch()
-        return cls(
+        run = cls(
             timeout=model.timeout, sync_words=model.sync_words, sync=model.sync,
             checkpoint_dir=model.checkpoint_dir, checkpoint_minutes=model.checkpoint_minutes,
         )  # fmt: skip
+        run._env = env
+        return run
 
     # identity -------------------------------------------------------------------------
 
     @property
     def rank(self) -> int:
-        """This rank (0 before :meth:`start`)."""
-        return 0 if self.comm is None else self.comm.rank
+        """This rank (from the torchrun environment before :meth:`start`)."""
+        if self.comm is not None:
+            return self.comm.rank
+        return self._env.rank if self._env is not None else 0
 
     @property
     def world_size(self) -> int:
-        """Number of ranks (1 before :meth:`start`)."""
-        return 1 if self.comm is None else self.comm.world_size
+        """Number of ranks (from the torchrun environment before :meth:`start`)."""
+        if self.comm is not None:
+            return self.comm.world_size
+        return self._env.world_size if self._env is not None else 1
 
     @property
     def writes_output(self) -> bool:
