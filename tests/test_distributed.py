@@ -99,6 +99,21 @@ def test_torchrun_env_is_required():
         torchrun_env(bad)
 
 
+def test_distributed_needs_torchrun_and_torch(monkeypatch: pytest.MonkeyPatch):
+    from wordvec.train import Word2Vec
+    from wordvec.train.distributed.env import TORCHRUN_VARS, require_torch
+
+    for name in TORCHRUN_VARS:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match=r"needs a torchrun launch.*torchrun --nproc-per-node"):
+        Word2Vec(distributed=True)
+    with pytest.raises(ValueError, match="checkpoint_dir is for distributed runs"):
+        Word2Vec(checkpoint_dir="ckpt")
+    monkeypatch.setitem(sys.modules, "torch.distributed", None)  # as if torch were missing
+    with pytest.raises(ImportError, match=r"wordvec\[distributed\]"):
+        require_torch()
+
+
 def test_layer_vocab_sync_and_settings(corpus_dir: Path, tmp_path: Path):
     out = _job_dir(corpus_dir, "layer")
     codes = _wait(_start("layer", out))
