@@ -77,8 +77,9 @@ def test_from_vectors_uses_the_vectors_rows(glove):
 def test_bad_construction():
     with pytest.raises(ValueError, match=r"shape \(4, 3\).*got \(3, 3\)"):
         Embedding(4, 3, embeddings_initializer=np.eye(3))
-    with pytest.raises(TypeError, match="floats, got dtype int64"):
-        Embedding.from_pretrained(np.ones((3, 2), dtype=np.int64))
+    with pytest.raises(TypeError, match=r"real numbers .*got dtype bool"):
+        Embedding.from_pretrained(np.ones((3, 2), dtype=bool))
+    assert Embedding.from_pretrained(np.ones((3, 2), dtype=np.int64)).embeddings.dtype == np.float32
     nan = np.ones((3, 2))
     nan[1, 1] = np.nan
     with pytest.raises(ValueError, match=r"got nan at position \(1, 1\)"):

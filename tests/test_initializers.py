@@ -56,8 +56,11 @@ def test_bad_specs():
         get_initializer("glorot")
     with pytest.raises(TypeError, match="embeddings_initializer must be"):
         get_initializer(3)
-    with pytest.raises(TypeError, match="must hold floats, got dtype int64"):
-        get_initializer(np.ones((2, 2), dtype=np.int64))
+    # integers are numbers: converted to float32, as by the vector store
+    table = get_initializer(np.ones((2, 2), dtype=np.int64))((2, 2), None)
+    assert table.dtype == np.float32 and table.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    with pytest.raises(TypeError, match=r"must hold real numbers .*got dtype bool"):
+        get_initializer(np.ones((2, 2), dtype=bool))
     assert set(INITIALIZERS) == {"uniform", "normal", "zeros"}
 
 

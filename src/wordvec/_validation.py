@@ -167,3 +167,88 @@ def check_ids(ids: Any, input_dim: int, name: str = "ids") -> np.ndarray:
                 f"to <unk>."
             )
     return arr
+
+
+def check_matrix(
+    value: Any,
+    name: str,
+    *,
+    shape: tuple[int | None, int | None] | None = None,
+    dtype: Any = None,
+    what: str = "(rows, dim)",
+) -> np.ndarray:
+    """Return ``value`` as a finite 2-D float array after checking its type, shape and values.
+
+    The one check of every matrix the library accepts (vector stores, embedding tables,
+    pretrained matrices). Integers are accepted and converted to float (``float32``
+    unless ``dtype`` says otherwise), as NumPy, gensim and Keras do; booleans, strings,
+    objects and complex numbers are rejected.
+
+    Args:
+        value: The candidate matrix (array-like).
+        name: The parameter name used in error messages.
+        shape (tuple | None, default None): Required ``(rows, columns)``; None (or a
+            None entry) accepts any size.
+        dtype (default None): Convert to this float dtype; None keeps a float matrix's
+            own dtype (integers become float32).
+        what (str, default "(rows, dim)"): What the two axes mean, for messages.
+
+    Shape:
+        ``(rows, columns)``, with at least one column.
+
+    Raises:
+        TypeError: If the values are not real numbers.
+        ValueError: If the matrix is not 2-D, has the wrong shape or no column, or holds
+            a NaN or infinite value (the message names the first one and its position).
+
+    >>> check_matrix([[1, 2]], "vectors").dtype
+    dtype('float32')
+    >>> check_matrix([[0.5, float("nan")]], "m")
+    Traceback (most recent call last):
+    ...
+    ValueError: m must be finite, got nan at position (0, 1): row 0 holds NaN or ...
+    """
+    arr = np.asarray(value)
+    if (
+        arr.dtype == object
+        or arr.dtype == bool
+        or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer))
+    ):
+        raise TypeError(
+            f"{name} must hold real numbers (a numeric matrix), got dtype {arr.dtype}; "
+            f"convert with np.asarray({name}, dtype=np.float32) if the values are numbers."
+        )
+    if arr.ndim != 2:
+        hint = " (one vector? use .reshape(1, -1))" if arr.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must be a 2-D matrix {what}, got {arr.ndim}-D with shape {arr.shape}{hint}."
+        )
+    for axis, want in enumerate(shape or (None, None)):
+        if want is not None and arr.shape[axis] != want:
+            raise ValueError(
+                f"{name} must have shape {tuple(shape)} {what}, got {arr.shape}; pass a "
+                "matrix of that size or change the sizes to match it."
+            )
+    if arr.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one column, got shape {arr.shape}.")
+    if dtype is None and not np.issubdtype(arr.dtype, np.floating):
+        dtype = np.float32
+    if dtype is not None:
+        with np.errstate(over="ignore"):
+            arr = np.asarray(arr, dtype=dtype)
+    _check_finite(arr, name)
+    return arr
+
+
+def _check_finite(arr: np.ndarray, name: str, block: int = 4096) -> None:
+    """Raise on the first NaN or infinite entry, checking ``block`` rows at a time."""
+    for start in range(0, arr.shape[0], block):
+        finite = np.isfinite(arr[start : start + block])
+        if not finite.all():
+            r, c = (int(i) for i in np.argwhere(~finite)[0])
+            r += start
+            raise ValueError(
+                f"{name} must be finite, got {arr[r, c]} at position ({r}, {c}): row {r} "
+                "holds NaN or infinite values; fix or drop that row (e.g. replace it with "
+                "zeros)."
+            )

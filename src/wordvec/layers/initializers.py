@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from wordvec._validation import check_matrix as _check_matrix
+
 __all__ = ["INITIALIZERS", "Initializer", "check_matrix", "get_initializer"]
 
 Initializer = Callable[[tuple[int, int], np.random.Generator], np.ndarray]
@@ -41,6 +43,9 @@ def check_matrix(
 ) -> np.ndarray:
     """Return ``matrix`` as a 2-D float ndarray after checking its shape, dtype and values.
 
+    The layers' view of :func:`wordvec._validation.check_matrix`: floats keep their
+    dtype, integers become float32.
+
     Args:
         matrix (array-like): The candidate table.
         shape (tuple[int, int] | None, default None): The required shape, or None for
@@ -51,36 +56,16 @@ def check_matrix(
         ``(input_dim, output_dim)``.
 
     Raises:
-        TypeError: If the values are not floats (ints, bools, strings, objects).
+        TypeError: If the values are not real numbers (bools, strings, objects).
         ValueError: If the matrix is not 2-D, has the wrong shape, or holds a NaN or
             infinite value (the message names the first one and its position).
 
     >>> check_matrix([[0.5, 1.0]]).dtype
     dtype('float64')
+    >>> check_matrix([[1, 2]]).dtype
+    dtype('float32')
     """
-    arr = np.asarray(matrix)
-    if not np.issubdtype(arr.dtype, np.floating):
-        raise TypeError(
-            f"{name} must hold floats, got dtype {arr.dtype}; "
-            f"convert with np.asarray({name}, dtype=np.float32) if the values are numbers."
-        )
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D matrix (input_dim, output_dim), got shape {arr.shape}."
-        )
-    if shape is not None and arr.shape != tuple(shape):
-        raise ValueError(
-            f"{name} must have shape {tuple(shape)} (input_dim, output_dim), got {arr.shape}; "
-            "pass a matrix with one row per id, or change input_dim/output_dim to match it."
-        )
-    finite = np.isfinite(arr)
-    if not finite.all():
-        pos = tuple(int(i) for i in np.argwhere(~finite)[0])
-        raise ValueError(
-            f"{name} must be finite, got {arr[pos]} at position {pos}; "
-            "replace NaN/inf rows (e.g. with zeros) before building the layer."
-        )
-    return arr
+    return _check_matrix(matrix, name, shape=shape, what="(input_dim, output_dim)")
 
 
 def get_initializer(spec: str | np.ndarray | Initializer) -> Initializer:

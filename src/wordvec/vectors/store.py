@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from wordvec._validation import check_choice, check_int
+from wordvec._validation import check_choice, check_int, check_matrix
 from wordvec.vectors import compact as C
 from wordvec.vectors import query as Q
-from wordvec.vectors.formats._kernels import first_nonfinite_row
 
 logger = logging.getLogger(__name__)
 
@@ -117,36 +116,13 @@ class Vectors:
     @staticmethod
     def _check_matrix(vectors: Any, n: int) -> np.ndarray:
         arr = np.asarray(vectors)
-        if arr.dtype == object or not (
-            np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
-        ):
-            raise TypeError(
-                f"vectors must be a real-valued numeric matrix, got dtype {arr.dtype}; "
-                "convert it with np.asarray(vectors, dtype=np.float32)."
-            )
-        if arr.ndim != 2:
-            hint = " (one vector? use vectors.reshape(1, -1))" if arr.ndim == 1 else ""
-            raise ValueError(
-                f"vectors must be a 2-D matrix (n_words, dim), got {arr.ndim}-D with shape "
-                f"{arr.shape}{hint}."
-            )
-        if arr.shape[0] != n:
+        if arr.ndim == 2 and arr.shape[0] != n:
             raise ValueError(
                 f"vectors has {arr.shape[0]} rows but there are {n} words; pass one row per "
                 "word, in the same order."
             )
-        if arr.shape[1] < 1:
-            raise ValueError(f"vectors must have at least one column, got shape {arr.shape}.")
-        with np.errstate(over="ignore"):
-            arr = np.ascontiguousarray(arr, dtype=np.float32)
-        bad = first_nonfinite_row(arr, 0, n)
-        if bad >= 0:
-            raise ValueError(
-                f"row {bad} of vectors holds NaN or infinite values (float32), e.g. "
-                f"{arr[bad][~np.isfinite(arr[bad])][:3].tolist()}; vectors must be finite: "
-                "fix or drop that row."
-            )
-        return arr
+        arr = check_matrix(arr, "vectors", dtype=np.float32, what="(n_words, dim)")
+        return np.ascontiguousarray(arr)
 
     # -- files -----------------------------------------------------------------------
 
