@@ -215,3 +215,10 @@ def test_bridges_and_plots_take_subword_vectors(sv: SubwordVectors, tmp_path: Pa
     png = tmp_path / "words.png"
     plot_words(sv, ["walkedly", "the"], png, neighbors=3, width=320, height=240)
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_compact_storage_is_refused_clearly(sv: SubwordVectors, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="float32"):
+        sv.save(tmp_path / "sv.safetensors", dtype="int8")
+    sv.save(tmp_path / "sv.safetensors", dtype="float32")
+    assert isinstance(Vectors.load(tmp_path / "sv.safetensors"), SubwordVectors)

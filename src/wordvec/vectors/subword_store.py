@@ -320,7 +320,7 @@ class SubwordVectors(Vectors):
 
     # -- files -------------------------------------------------------------------------------
 
-    def save(self, path: str | Path, format: str = "native") -> None:
+    def save(self, path: str | Path, format: str = "native", dtype: str | None = None) -> None:
         """Write the vectors to ``path`` atomically.
 
         Args:
@@ -330,9 +330,12 @@ class SubwordVectors(Vectors):
                 still loads its composed vectors), ``"fasttext-bin"`` (Facebook's ``.bin``,
                 loadable by fastText and gensim), or a text/binary word format
                 (``"fasttext"`` writes the ``.vec`` fastText writes: words only).
+            dtype (str | None, default None): ``None`` or ``"float32"``: subword files
+                keep float32 rows (compact storage is for plain :class:`Vectors`).
 
         Raises:
-            ValueError: For an unknown format or a word the format cannot hold.
+            ValueError: For an unknown format, a compact dtype, or a word the format
+                cannot hold.
 
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "sv.safetensors"
@@ -342,6 +345,12 @@ class SubwordVectors(Vectors):
         'SubwordVectors'
         """
         check_choice(format, "format", _SAVE_FORMATS)
+        if dtype not in (None, "float32"):
+            raise ValueError(
+                f"dtype={dtype!r}: subword vectors are saved as float32 (their n-gram rows "
+                "are summed, which compact storage would blur); drop dtype, or save "
+                "Vectors(sv.words, sv.vectors) to store the composed words compactly."
+            )
         if format == "native":
             from wordvec.vectors.formats import native_subword
 
