@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from numba.typed import List
 
 from wordvec.text import iter_lines
 from wordvec.train.cooccur import count_cooccurrences, dense_layout, distance_weights
@@ -106,13 +105,13 @@ def test_hash_table_and_sort_kernels() -> None:
 
 
 def test_merge_runs_sums_equal_keys() -> None:
-    runs = [np.array([1, 5, 9]), np.array([5, 6]), np.array([], np.int64), np.array([0, 9])]
-    vals = [np.array([1, 2, 3]), np.array([10, 20]), np.array([], np.int64), np.array([7, 8])]
-    kr, vr = List(runs), List(vals)
+    keys = np.array([1, 5, 9, 5, 6, 0, 9])  # runs [1, 5, 9], [5, 6], [], [0, 9]
+    vals = np.array([1, 2, 3, 10, 20, 7, 8])
+    starts = np.array([0, 3, 5, 5, 7])
     e32 = np.zeros(0, np.int32)
-    m = kernels.merge_runs(kr, vr, 4, 2.0, e32, e32, np.zeros(0, np.float32))
+    m = kernels.merge_runs(keys, vals, starts, 4, 2.0, e32, e32, np.zeros(0, np.float32))
     rows, cols, xs = np.empty(m, np.int32), np.empty(m, np.int32), np.empty(m, np.float32)
-    kernels.merge_runs(kr, vr, 4, 2.0, rows, cols, xs)
+    kernels.merge_runs(keys, vals, starts, 4, 2.0, rows, cols, xs)
     assert (rows * 4 + cols).tolist() == [0, 1, 5, 6, 9]
     assert xs.tolist() == [3.5, 0.5, 6.0, 10.0, 5.5]
 

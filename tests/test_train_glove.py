@@ -4,6 +4,7 @@ real text (quality, reproducibility, save/load, continued training, errors)."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -140,7 +141,7 @@ def test_nnz_and_output_choices(trained, books) -> None:
     model, _ = trained
     np.testing.assert_allclose(model.wv.vectors, model.word_vectors + model.context_vectors)
     assert model.nnz > 10 * len(model.wv)
-    words = GloVe(dim=8, min_count=5, epochs=1, workers=1, output="word", progress=False)
+    words = GloVe(dim=8, min_count=5, epochs=1, workers=1, output_vectors="word", progress=False)
     wv = words.fit(books[:300])
     np.testing.assert_array_equal(wv.vectors, words.word_vectors)
     assert set(model.timings) == {"read", "count", "shuffle", "train", "total"}
@@ -184,7 +185,7 @@ def test_save_load_and_continue_training(books, tmp_path: Path) -> None:
     [
         ({"x_max": 0.0}, ValueError, "x_max"),
         ({"window": 0}, ValueError, "window"),
-        ({"output": "both"}, ValueError, "output"),
+        ({"output_vectors": "both"}, ValueError, "output_vectors"),
         ({"memory": -1.0}, ValueError, "memory"),
         ({"learning_rate": "fast"}, TypeError, "learning_rate"),
         ({"symmetric": 1}, TypeError, "symmetric"),
@@ -207,3 +208,25 @@ def test_bad_corpora_fail_before_any_work(tmp_path: Path) -> None:
         model.fit(["a", "b"])
     with pytest.raises(ValueError, match="not trained"):
         model.save(tmp_path / "m.safetensors")
+
+
+def test_cli_trains_glove_and_rejects_foreign_flags(books, tmp_path: Path, capsys) -> None:
+    from wordvec.cli import main
+    from wordvec.vectors import Vectors
+
+    corpus = tmp_path / "books.txt"
+    corpus.write_text("\n".join(books[:1500]), encoding="utf-8")
+    out = tmp_path / "glove.vec"
+    args = ["train", str(corpus), "--model", "glove", "--dim", "16", "--epochs", "2",
+            "--x-max", "10", "--workers", "1", "-o", str(out), "--json", "-q"]  # fmt: skip
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["config"]["x_max"] == 10.0 and report["config"]["window"] == 10  # GloVe's
+    assert report["entries_per_second"] > 0 and report["words_per_second"] is None
+    assert set(report["timings"]) >= {"read", "count", "shuffle", "train"}
+    assert Vectors.load(out).dim == 16
+    bad = ["train", str(corpus), "--model", "glove", "--negative", "3", "-o", str(out)]
+    assert main(bad) != 0
+    assert "--negative is not a parameter of --model glove" in capsys.readouterr().err
+    assert main(["train", str(corpus), "--model", "glove", "--x-max", "0", "-o", str(out)]) != 0
+    assert "x_max must be greater than 0" in capsys.readouterr().err

@@ -82,11 +82,22 @@ def register(sub: Any) -> None:
         metavar="OUT",
         help=f"where to write the vectors (default: {DEFAULT_OUTPUT} in the current directory)",
     )
-    from wordvec.train import Word2Vec
     from wordvec.train.params import add_arguments
 
-    # one flag per declared parameter of the trainer: the CLI cannot drift from it
-    add_arguments(p.add_argument_group("training parameters"), Word2Vec.PARAMS)
+    p.add_argument(
+        "--model",
+        choices=tuple(_MODELS),
+        default="word2vec",
+        help="what to train: word2vec (skip-gram or CBOW) or glove (default: word2vec)",
+    )
+    # one flag per declared parameter of the trainers: the CLI cannot drift from them
+    params = _model_flags()
+    add_arguments(p.add_argument_group("training parameters"), params)
+    # only the flags given reach the model: the others keep the chosen model's defaults
+    names = {param.name for param in params}
+    for action in p._actions:  # (set_defaults would put the SUPPRESS marker in the namespace)
+        if action.dest in names:
+            action.default = argparse.SUPPRESS
     p.add_argument(
         "--format",
         choices=FORMATS,
@@ -129,24 +140,78 @@ def _corpus(paths: list[str]) -> tuple[Any, str]:
     return [Path(p) for p in paths], f"{len(paths)} paths"
 
 
+#: The trainers of ``--model``, as (module, class) imported on use.
+_MODELS = {
+    "word2vec": ("wordvec.train.word2vec", "Word2Vec"),
+    "glove": ("wordvec.train.glove", "GloVe"),
+}
+
+
+def _model_class(name: str) -> Any:
+    import importlib
+
+    module, cls = _MODELS[name]
+    return getattr(importlib.import_module(module), cls)
+
+
+def _model_flags() -> list[Any]:
+    """The CLI parameters of all trainers, each once; a name the trainers declare
+    differently gets one flag whose help gives each model's meaning and default."""
+    import dataclasses
+
+    merged: dict[str, list] = {}
+    for name in _MODELS:
+        for param in _model_class(name).PARAMS:
+            if param.cli:
+                merged.setdefault(param.name, []).append((name, param))
+    out = []
+    for owners in merged.values():
+        first = owners[0][1]
+        if len(owners) == len(_MODELS) and all(p == first for _, p in owners):
+            out.append(first)
+        elif len(owners) == 1:
+            out.append(dataclasses.replace(first, help=f"{owners[0][0]} only: {first.help}"))
+        else:  # one flag; the chosen model's own check has the last word on its value
+            text = "; ".join(f"{m}: {p.help.rstrip('.')} (default {p.default})" for m, p in owners)
+            out.append(dataclasses.replace(first, help=text, minimum=None, maximum=None,
+                                           allow_none=True, default="per model"))  # fmt: skip
+    return out
+
+
+def _make_model(args: argparse.Namespace, progress: bool) -> Any:
+    """The trainer ``--model`` names, built from the flags given (others: its defaults)."""
+    cls = _model_class(args.model)
+    own = {p.name for p in cls.PARAMS}
+    given = {p.name: getattr(args, p.name) for p in _model_flags() if hasattr(args, p.name)}
+    foreign = sorted(n for n in given if n not in own)
+    if foreign:
+        flags = ", ".join("--" + n.replace("_", "-") for n in foreign)
+        raise CLIError(
+            f"{flags} {'is' if len(foreign) == 1 else 'are'} not a parameter of --model "
+            f"{args.model}; drop it or choose the model it belongs to (see --help)."
+        )
+    try:
+        return cls(**given, progress=progress)
+    except (TypeError, ValueError) as exc:
+        raise CLIError(f"{exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Train, save and report; return the exit code."""
-    from wordvec.train import Word2Vec
-    from wordvec.train.params import cli_values
-
     out = _output_path(args.output)
     fmt = args.format or format_for_path(out, default="native")
     corpus, corpus_name = _corpus(args.corpus)
     err = stderr_console()
     show_progress = not args.quiet and sys.stderr.isatty()
-    model = Word2Vec(**cli_values(args, Word2Vec.PARAMS), progress=show_progress)
+    model = _make_model(args, show_progress)
     if not getattr(model.hooks, "writes_output", True):  # rank > 0 of a distributed run:
         model.progress = False  # rank 0 shows progress, writes OUT and reports
         model.fit(corpus)
         return 0
     if not args.quiet:
         err.print(
-            f"Training {model.arch} (dim {model.dim}, window {model.window}, "
+            f"Training {getattr(model, 'arch', args.model)} (dim {model.dim}, "
+            f"window {model.window}, "
             f"{_plural(model.epochs, 'epoch')}, {_plural(model.workers, 'thread')}) on "
             f"{corpus_name}; "
             "reading the corpus first...",
@@ -204,6 +269,9 @@ def build_report(
 
     train_seconds = float(model.timings.get("train", wall))
     trained_words = int(wv.counts.sum()) * model.epochs if wv.counts is not None else None
+    entries = getattr(model, "nnz", None)  # GloVe trains co-occurrences, not corpus words
+    if entries is not None:
+        trained_words = None
     analogies = evaluate_analogies(wv, restrict_vocab=RESTRICT_VOCAB)
     try:
         similarity = similarity_summary(evaluate_similarity(wv))
@@ -227,6 +295,8 @@ def build_report(
         "dim": wv.dim,
         "corpus_words_in_vocab": int(wv.counts.sum()) if wv.counts is not None else None,
         "words_per_second": trained_words / train_seconds if trained_words else None,
+        "entries_per_second": entries * model.epochs / train_seconds if entries else None,
+        "timings": dict(model.timings),
         "read_seconds": float(model.timings.get("read", 0.0)),
         "decoding": _decoding(model),
         "train_seconds": train_seconds,
@@ -262,10 +332,14 @@ def render_report(report: dict[str, Any]) -> None:
     facts.add_column(style="bold")
     facts.add_column()
     facts.add_row("corpus", esc(report["corpus"]))
+    if "arch" in cfg:
+        kind = (
+            f"{cfg['arch']}, dim {cfg['dim']}, window {cfg['window']}, negative {cfg['negative']}"
+        )
+    else:
+        kind = f"glove, dim {cfg['dim']}, window {cfg['window']}, x_max {cfg['x_max']:g}"
     facts.add_row(
-        "model",
-        f"{cfg['arch']}, dim {cfg['dim']}, window {cfg['window']}, negative "
-        f"{cfg['negative']}, min_count {cfg['min_count']}, {_plural(cfg['epochs'], 'epoch')}",
+        "model", f"{kind}, min_count {cfg['min_count']}, {_plural(cfg['epochs'], 'epoch')}"
     )
     facts.add_row("vocabulary", f"{report['vocab_size']:,} words")
     if report["corpus_words_in_vocab"] is not None:
@@ -274,6 +348,14 @@ def render_report(report: dict[str, Any]) -> None:
         facts.add_row(
             "speed",
             f"{report['words_per_second']:,.0f} words/s ({_plural(cfg['workers'], 'thread')})",
+        )
+    if report.get("entries_per_second"):
+        t = report["timings"]
+        facts.add_row(
+            "speed",
+            f"{report['entries_per_second']:,.0f} co-occurrences/s "
+            f"({_plural(cfg['workers'], 'thread')}); counting {t['count']:.1f} s, "
+            f"shuffling {t['shuffle']:.1f} s",
         )
     facts.add_row(
         "time",

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numba.typed import List
 
 from wordvec.train.corpus import EncodedCorpus
 from wordvec.train.kernels import cooccur as kernels
@@ -185,33 +184,44 @@ class _Table:
             return
         n = kernels.compact(self.keys, self.vals)
         kernels.sort_pairs(self.keys[:n], self.vals[:n])
-        with open(self.directory / "shard-keys.int64", "ab") as f:
-            self.keys[:n].tofile(f)
-        with open(self.directory / "shard-vals.int64", "ab") as f:
-            self.vals[:n].tofile(f)
-        self.shards.append(n)
+        self._append(self.keys[:n], self.vals[:n])
         self.keys.fill(-1)
         self.used[0] = 0
         logger.debug("co-occurrence shard %d: %d pairs", len(self.shards), n)
 
-    def sorted_runs(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Return the in-memory pairs and every shard as sorted (keys, counts) runs."""
+    def _append(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        with open(self.directory / "shard-keys.int64", "ab") as f:
+            keys.tofile(f)
+        with open(self.directory / "shard-vals.int64", "ab") as f:
+            vals.tofile(f)
+        self.shards.append(keys.shape[0])
+
+    def sorted_runs(
+        self, dense_keys: np.ndarray, dense_vals: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return every sorted run (the table's, the dense region's, the shards) as one
+        array of keys, one of counts and the run starts; the table is emptied.
+
+        Without shards the two runs are in memory; with shards the last two join them on
+        disk and the file is mapped.
+        """
         n = kernels.compact(self.keys, self.vals)
         kernels.sort_pairs(self.keys[:n], self.vals[:n])
-        keys, vals = self.keys[:n].copy(), None
-        self.keys = np.zeros(0, np.int64)
-        vals = self.vals[:n].copy()
-        self.vals = np.zeros(0, np.int64)
-        key_runs, val_runs = [keys], [vals]
         if self.shards:
-            all_keys = np.memmap(self.directory / "shard-keys.int64", dtype=np.int64, mode="c")
-            all_vals = np.memmap(self.directory / "shard-vals.int64", dtype=np.int64, mode="c")
-            start = 0
-            for n in self.shards:
-                key_runs.append(np.asarray(all_keys[start : start + n]))
-                val_runs.append(np.asarray(all_vals[start : start + n]))
-                start += n
-        return key_runs, val_runs
+            self._append(self.keys[:n], self.vals[:n])
+            self._append(dense_keys, dense_vals)
+            self.keys = self.vals = np.zeros(0, np.int64)
+            keys = np.memmap(self.directory / "shard-keys.int64", dtype=np.int64, mode="c")
+            vals = np.memmap(self.directory / "shard-vals.int64", dtype=np.int64, mode="c")
+            sizes = self.shards
+        else:
+            keys = np.concatenate([self.keys[:n], dense_keys])
+            self.keys = np.zeros(0, np.int64)
+            vals = np.concatenate([self.vals[:n], dense_vals])
+            self.vals = np.zeros(0, np.int64)
+            sizes = [n, dense_keys.shape[0]]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        return np.asarray(keys), np.asarray(vals), starts
 
 
 def count_cooccurrences(
@@ -284,30 +294,28 @@ def count_cooccurrences(
                 on_job(int(enc.bounds[j + 1] - enc.bounds[j]))
     finally:
         os.close(fd)
-    key_runs, val_runs = table.sorted_runs()
     dense_keys, dense_vals = kernels.dense_entries(dense, offset, lo, hi, vocab_size)
     del dense
-    key_runs.append(dense_keys)
-    val_runs.append(dense_vals)
-    rows, cols, xs = _merge(key_runs, val_runs, vocab_size, scale)
+    shards = len(table.shards)
+    keys, vals, starts = table.sorted_runs(dense_keys, dense_vals)
+    del dense_keys, dense_vals
+    rows, cols, xs = _merge(keys, vals, starts, vocab_size, scale)
     seconds = time.perf_counter() - t0
     logger.info(
-        "counted %d co-occurrence pairs in %.1f s (%d shards)", rows.shape[0], seconds,
-        len(table.shards),
+        "counted %d co-occurrence pairs in %.1f s (%d shards)", rows.shape[0], seconds, shards,
     )  # fmt: skip
-    return Cooccurrences(rows, cols, xs, vocab_size, symmetric, len(table.shards), seconds)
+    return Cooccurrences(rows, cols, xs, vocab_size, symmetric, shards, seconds)
 
 
 def _merge(
-    key_runs: list[np.ndarray], val_runs: list[np.ndarray], vocab_size: int, scale: int
+    keys: np.ndarray, vals: np.ndarray, starts: np.ndarray, vocab_size: int, scale: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Merge sorted runs into the final rows, columns and float32 counts."""
-    kr, vr = List(key_runs), List(val_runs)
-    empty32 = np.zeros(0, np.int32)
-    m = kernels.merge_runs(
-        kr, vr, vocab_size, float(scale), empty32, empty32, np.zeros(0, np.float32)
-    )
+    """Merge sorted runs into the final rows, columns and float32 counts (two passes:
+    the first only counts the distinct pairs, so the output is allocated once)."""
+    none32 = np.zeros(0, np.int32)
+    m = kernels.merge_runs(keys, vals, starts, vocab_size, float(scale), none32, none32,
+                           np.zeros(0, np.float32))  # fmt: skip
     rows, cols = np.empty(m, np.int32), np.empty(m, np.int32)
     xs = np.empty(m, np.float32)
-    kernels.merge_runs(kr, vr, vocab_size, float(scale), rows, cols, xs)
+    kernels.merge_runs(keys, vals, starts, vocab_size, float(scale), rows, cols, xs)
     return rows, cols, xs

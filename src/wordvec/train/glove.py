@@ -47,7 +47,7 @@ _GLOVE_PARAMS = (
     Param("symmetric", "bool", True, "Count the context on both sides of a word (False: "
           "only the words to its right)."),
     Param("distance_weighting", "bool", True, "Weigh two words d apart by 1/d (False: by 1)."),
-    Param("output", "choice", "sum", "The vectors fit returns: 'sum' (word + context "
+    Param("output_vectors", "choice", "sum", "The vectors fit returns: 'sum' (word + context "
           "vectors, the C tool's default) or 'word'.", choices=("sum", "word")),
     Param("memory", "float", 4.0, "Budget in GB of the co-occurrence tables (the C tool's "
           "-memory); beyond it sorted shards spill to a temporary directory.", minimum=0.0,
@@ -71,7 +71,7 @@ class GloVe(Trainer):
             ``on_epoch_end(model, epoch, cost)`` method is called through that method.
 
     Attributes:
-        wv (Vectors | None): The trained vectors (see ``output``).
+        wv (Vectors | None): The trained vectors (see ``output_vectors``).
         word_vectors, context_vectors (np.ndarray | None): float32 ``(vocab, dim)``.
         word_biases, context_biases (np.ndarray | None): float32 ``(vocab,)``.
         costs (list[float]): Mean cost per non-zero entry of each epoch trained,
@@ -94,7 +94,7 @@ class GloVe(Trainer):
     PARAMS = select(
         (*(p for p in ENGINE_PARAMS if p.name != "epochs"), _EPOCHS, *_GLOVE_PARAMS),
         ("dim", "window", "min_count", "max_vocab", "x_max", "alpha", "epochs",
-         "learning_rate", "symmetric", "distance_weighting", "output", "workers", "seed",
+         "learning_rate", "symmetric", "distance_weighting", "output_vectors", "workers", "seed",
          "memory", "max_sentence_length", "tokenizer", "encoding", "encoding_errors",
          "progress", "checkpoint"),
     )  # fmt: skip
@@ -162,8 +162,8 @@ class GloVe(Trainer):
         return AdaGrad(self.learning_rate)
 
     def read_out(self) -> np.ndarray:
-        """Word plus context vectors (``output="sum"``), or the word vectors."""
-        if self.output == "sum":
+        """Word plus context vectors (``output_vectors="sum"``), or the word vectors."""
+        if self.output_vectors == "sum":
             return self.word_vectors + self.context_vectors
         return self.word_vectors.copy()
 

@@ -201,8 +201,9 @@ def _heap_down(heap: np.ndarray, head: np.ndarray, i: int, size: int) -> None:
 
 @njit(cache=True, nogil=True)
 def merge_runs(
-    key_runs: list,
-    val_runs: list,
+    keys: np.ndarray,
+    vals: np.ndarray,
+    starts: np.ndarray,
     vocab: int,
     scale: float,
     rows: np.ndarray,
@@ -211,23 +212,24 @@ def merge_runs(
 ) -> int:
     """Merge sorted runs of (key, count), summing equal keys; return the entries written.
 
-    Each run holds ascending, distinct keys ``a * vocab + b``. The merged entries are
+    Run ``r`` is ``keys[starts[r]:starts[r + 1]]`` (with its counts in ``vals``): ascending,
+    distinct keys ``a * vocab + b``. The merged entries are
     written as int32 ``rows`` (``a``), int32 ``cols`` (``b``) and float32 ``xs``
     (``count / scale``). With ``rows`` empty (length 0) nothing is written and the
     number of distinct keys is returned, so a caller can size the output first.
 
     Shape:
-        ``key_runs[r]``, ``val_runs[r]``: ``(n_r,)`` int64; ``rows``, ``cols``, ``xs``:
+        ``keys``, ``vals``: ``(n,)`` int64; ``starts``: ``(runs + 1,)``; ``rows``, ``cols``, ``xs``:
         ``(m,)`` or ``(0,)``.
     """
-    runs = len(key_runs)
-    pos = np.zeros(runs, np.int64)
+    runs = starts.shape[0] - 1
+    pos = starts[:-1].copy()
     head = np.empty(runs, np.int64)
     heap = np.empty(runs, np.int64)
     size = 0
     for r in range(runs):
-        if key_runs[r].shape[0] > 0:
-            head[r] = key_runs[r][0]
+        if pos[r] < starts[r + 1]:
+            head[r] = keys[pos[r]]
             heap[size] = r
             size += 1
     for i in range(size // 2 - 1, -1, -1):
@@ -250,10 +252,10 @@ def merge_runs(
             total = 0
             m += 1
             last = key
-        total += val_runs[r][pos[r]]
+        total += vals[pos[r]]
         pos[r] += 1
-        if pos[r] < key_runs[r].shape[0]:
-            head[r] = key_runs[r][pos[r]]
+        if pos[r] < starts[r + 1]:
+            head[r] = keys[pos[r]]
         else:
             size -= 1
             heap[0] = heap[size]
