@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from wordvec._io import atomic_write, check_readable, compression_of, open_binary
+from wordvec._words import pack_words, unpack_words
 from wordvec.vectors import compact
 from wordvec.vectors.formats._common import Loaded
 
@@ -76,20 +77,14 @@ def write(
 
     path = Path(path)
     n, dim = matrix.shape
-    blob = ("\n".join(words) + ("\n" if n else "")).encode("utf-8")
-    if blob.isascii():
-        lengths = np.fromiter((len(w) + 1 for w in words), np.int64, count=n)
-    else:
-        lengths = np.fromiter((len(w.encode("utf-8")) + 1 for w in words), np.int64, count=n)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    blob, offsets = pack_words(words, b"\n")
     stored = compact.dtype_name(matrix)
     dtype = stored if dtype is None else dtype
     if dtype != stored:
         matrix, scales = compact.encode(matrix, dtype, scales)
     tensors = {
         "vectors": np.ascontiguousarray(matrix),
-        "vocab_bytes": np.frombuffer(blob, dtype=np.uint8),
+        "vocab_bytes": blob,
         "vocab_offsets": offsets,
     }
     if counts is not None:
@@ -247,18 +242,10 @@ def read(
     if rows and not np.all(ends == 10):
         raise _bad(path, "a word in 'vocab_bytes' does not end with a newline")
     try:
-        text = raw.decode("utf-8", errors=unicode_errors)
+        words = unpack_words(raw, offsets, b"\n", errors=unicode_errors)
     except UnicodeDecodeError as exc:
         row = int(np.searchsorted(offsets, exc.start, side="right")) - 1
         raise _bad(path, f"word {row} is not valid UTF-8 ({exc.reason})") from None
-    words = text.split("\n")
-    if len(words) == rows + 1:  # exactly one newline a word: the fast path
-        words.pop()
-    else:  # some words hold newlines: slice by offsets
-        words = [
-            raw[offsets[i] : offsets[i + 1] - 1].decode("utf-8", errors=unicode_errors)
-            for i in range(rows)
-        ]
     matrix = array("vectors", rows, mapped=mmap)
     if data is not None:
         matrix = matrix.copy()
