@@ -14,10 +14,10 @@ def test_build_orders_by_count_then_first_appearance():
     assert v.counts["c"] == 2 and v.counts["d"] == 1
 
 
-def test_min_count_max_size_and_specials():
+def test_min_count_max_vocab_and_specials():
     sents = [["x"] * 5 + ["y"] * 3 + ["z"]]
     assert Vocab.build(sents, min_count=2).tokens == ["<pad>", "<unk>", "x", "y"]
-    assert Vocab.build(sents, max_size=3).tokens == ["<pad>", "<unk>", "x"]
+    assert Vocab.build(sents, max_vocab=3).tokens == ["<pad>", "<unk>", "x"]
     v = Vocab.build(sents, specials=())
     assert v.tokens == ["x", "y", "z"] and v.pad_index is None and v.unk_index is None
     v = Vocab.build(
@@ -56,8 +56,8 @@ def test_category_labels_any_hashable():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="min_count"):
         Vocab.build([["a"]], min_count=0)
-    with pytest.raises(ValueError, match="max_size"):
-        Vocab.build([["a"]], max_size=1)
+    with pytest.raises(ValueError, match="max_vocab"):
+        Vocab.build([["a"]], max_vocab=1)
     with pytest.raises(TypeError, match="token lists"):
         Vocab.build(["a plain string"])
     with pytest.raises(ValueError, match="twice"):

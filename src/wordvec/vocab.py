@@ -83,7 +83,7 @@ class Vocab:
         sentences: Iterable[Iterable[Hashable]],
         *,
         min_count: int = 1,
-        max_size: int | None = None,
+        max_vocab: int | None = None,
         specials: Sequence[Hashable] = ("<pad>", "<unk>"),
         pad_token: Hashable | None = "<pad>",
         unk_token: Hashable | None = "<unk>",
@@ -94,7 +94,7 @@ class Vocab:
             sentences (Iterable[Iterable[Hashable]]): Token lists, e.g. from
                 :func:`wordvec.text.iter_sentences`, or labels wrapped as ``[[label], ...]``.
             min_count (int, default 1): Drop tokens seen fewer times.
-            max_size (int | None, default None): Keep at most this many tokens, specials
+            max_vocab (int | None, default None): Keep at most this many tokens, specials
                 included (the most frequent ones).
             specials (Sequence, default ("<pad>", "<unk>")): Tokens placed first, in this
                 order, whatever their counts; ``()`` for none (category labels).
@@ -108,7 +108,7 @@ class Vocab:
             appearance.
 
         Raises:
-            ValueError: If ``min_count`` < 1, ``max_size`` is smaller than the number of
+            ValueError: If ``min_count`` < 1, ``max_vocab`` is smaller than the number of
                 specials, or ``specials`` repeats a token.
             TypeError: If a sentence is a plain string (wrap or tokenize it first).
 
@@ -121,7 +121,7 @@ class Vocab:
         specials = list(specials)
         if len(set(specials)) != len(specials):
             raise ValueError(f"specials must be distinct, got {specials!r}.")
-        max_size = check_int(max_size, "max_size", minimum=len(specials), allow_none=True)
+        max_vocab = check_int(max_vocab, "max_vocab", minimum=len(specials), allow_none=True)
         counter: Counter = Counter()
         for sentence in sentences:
             if isinstance(sentence, str):
@@ -136,14 +136,14 @@ class Vocab:
             (t for t, c in counter.items() if c >= min_count and t not in specials),
             key=lambda t: -counter[t],
         )
-        if max_size is not None:
-            ordered = ordered[: max_size - len(specials)]
+        if max_vocab is not None:
+            ordered = ordered[: max_vocab - len(specials)]
         logger.info(
-            "vocabulary: %d distinct tokens seen, %d kept (min_count=%d, max_size=%s)",
+            "vocabulary: %d distinct tokens seen, %d kept (min_count=%d, max_vocab=%s)",
             len(counter),
             len(ordered),
             min_count,
-            max_size,
+            max_vocab,
         )
         return cls(
             specials + ordered,
