@@ -187,6 +187,27 @@ class XorShift:
         return i if (r & 0xFFFFFFFF) < alias_thr[i] else int(alias_idx[i])
 
 
+def _trained_sentences(
+    ids: np.ndarray,
+    remap: np.ndarray,
+    keep: np.ndarray,
+    gen: XorShift,
+    alpha: tuple[float, float],
+    job_words: int,
+    done: list[int],
+) -> Iterator[tuple[list[int], float]]:
+    """Yield ``(sentence, rate)`` for each sentence of at least 2 kept words.
+
+    The rate goes linearly from ``alpha[0]`` to ``alpha[1]`` over ``job_words`` words,
+    set at each sentence start; ``done[0]`` counts the in-vocabulary words read.
+    """
+    for sent, seen in sentences(ids, remap, keep, gen):
+        rate = alpha[0] + (alpha[1] - alpha[0]) * (done[0] / max(job_words, 1))
+        done[0] += seen
+        if len(sent) >= 2:
+            yield sent, rate
+
+
 def _window(gen: XorShift, sent: list[int], i: int, window: int) -> list[int]:
     b = 1 + gen.below(window)
     return [sent[j] for j in range(max(0, i - b), min(len(sent), i + b + 1)) if j != i]
@@ -217,12 +238,8 @@ def sg_job(
         ``(loss, examples, words)`` as the kernel returns them.
     """
     gen = XorShift(seed, stream)
-    loss, examples, done = 0.0, 0, 0
-    for sent, seen in sentences(ids, remap, keep, gen):
-        rate = alpha[0] + (alpha[1] - alpha[0]) * (done / max(job_words, 1))
-        done += seen
-        if len(sent) < 2:
-            continue
+    loss, examples, done = 0.0, 0, [0]
+    for sent, rate in _trained_sentences(ids, remap, keep, gen, alpha, job_words, done):
         negs = [gen.draw(*alias) for _ in range(negative)]
         for i, centre in enumerate(sent):
             ctx = _window(gen, sent, i, window)
@@ -231,7 +248,7 @@ def sg_job(
                 negs = [gen.draw(*alias) for _ in range(negative)]
             loss += sgns_update(w_in, w_out, ctx, centre, current, rate)
             examples += len(ctx)
-    return loss, examples, done
+    return loss, examples, done[0]
 
 
 def cbow_job(
@@ -260,12 +277,8 @@ def cbow_job(
         ``(loss, examples, words)`` as the kernel returns them.
     """
     gen = XorShift(seed, stream)
-    loss, examples, done = 0.0, 0, 0
-    for sent, seen in sentences(ids, remap, keep, gen):
-        rate = alpha[0] + (alpha[1] - alpha[0]) * (done / max(job_words, 1))
-        done += seen
-        if len(sent) < 2:
-            continue
+    loss, examples, done = 0.0, 0, [0]
+    for sent, rate in _trained_sentences(ids, remap, keep, gen, alpha, job_words, done):
         negs = [gen.draw(*alias) for _ in range(negative)]
         for start in range(0, len(sent), group):
             centres = sent[start : start + group]
@@ -274,7 +287,7 @@ def cbow_job(
             negs = [gen.draw(*alias) for _ in range(negative)]
             loss += cbow_update(w_in, w_out, contexts, centres, current, rate, cbow_mean)
             examples += len(centres)
-    return loss, examples, done
+    return loss, examples, done[0]
 
 
 def sentences(
