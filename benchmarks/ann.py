@@ -6,8 +6,8 @@ Parts (run one or several; each prints its figures and ratios measured in the sa
              excluded): recall@10 against the exact top 10, build time and median
              single-query latency of wordvec's index (``build_index()`` defaults,
              candidates re-scored exactly) against its own exact single query, and of
-             the libraries it could use, each at the same graph settings (HNSW with 32
-             links, construction ef 80, search ef 128; faiss IVF with 2,530 cells, 32
+             the libraries it could use, each at the same graph settings (HNSW with 16
+             links, construction ef 64, search ef 128; faiss IVF with 2,530 cells, 32
              probed): faiss-cpu, usearch, hnswlib.
 ``compact``  the same vectors saved float32, float16 and int8: file size, load time and
              peak RSS (a child process that loads the file and answers one query), and
@@ -44,7 +44,7 @@ from wordvec.vectors import Vectors
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 GLOVE_GZ = DATA / "vectors" / "glove.6B.50d.txt.gz"
-HNSW = {"connectivity": 32, "ef_construction": 80, "ef_search": 128}
+HNSW = {"connectivity": 16, "ef_construction": 64, "ef_search": 128}
 
 
 def _timed(fn, *args, **kwargs):

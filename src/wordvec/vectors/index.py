@@ -6,8 +6,8 @@ the scores returned are true cosines and the order among the candidates is exact
 
 Methods (``method=``):
     ``"hnsw"``  a hierarchical navigable small-world graph (Malkov & Yashunin 2018):
-                ``connectivity`` (links a node, default 32), ``ef_construction``
-                (default 80), ``ef_search`` (default 128), ``storage`` (``"float32"``
+                ``connectivity`` (links a node, default 16), ``ef_construction``
+                (default 64), ``ef_search`` (default 128), ``storage`` (``"float32"``
                 or ``"int8"`` codes in the index, default ``"float32"``);
     ``"ivf"``   an inverted file over k-means cells: ``nlist`` (cells, default
                 ``4 * sqrt(n)``), ``nprobe`` (cells searched, default 32),
@@ -51,7 +51,7 @@ SUFFIX = ".ann"
 FORMAT_TAG = "wordvec.ann"
 FORMAT_VERSION = "1"
 _PARAMS = {
-    "hnsw": {"connectivity": 32, "ef_construction": 80, "ef_search": 128},
+    "hnsw": {"connectivity": 16, "ef_construction": 64, "ef_search": 128},
     "ivf": {"nlist": None, "nprobe": 32},
 }
 _INSTALL = 'approximate neighbours need faiss: pip install "wordvec[ann]" (faiss-cpu).'
