@@ -18,9 +18,9 @@ Parts (run one or several; each prints its figures and ratios measured in the sa
              cluster but a query's top 10 is not a whole cluster. Saved as a native
              float32 file (2.4 GB). Peak RSS and time of ``wordvec neighbors --exact``
              on it (memory-mapped, scanned in blocks), the same with float16/int8 files,
-             and an IVF index (``method="ivf", storage="int8"``; HNSW over 2M x 300 is
-             too slow to build on 2 shared cores): build time and peak RSS (child
-             process), latency and recall@10 on 200 queries.
+             and an IVF index (``method="ivf", storage="int8", nlist=1024, nprobe=32``;
+             HNSW over 2M x 300 is too slow to build on 2 shared cores): build time
+             and peak RSS (child process), latency and recall@10 on 200 queries.
 
 Peak RSS is the child's ``ru_maxrss`` from ``wait4``.
 
@@ -246,7 +246,8 @@ import numpy as np
 from wordvec import Vectors
 path, nq = sys.argv[1], int(sys.argv[2])
 v = Vectors.load(path, index="ignore")
-t = time.perf_counter(); v.build_index("ivf", storage="int8"); build = time.perf_counter() - t
+t = time.perf_counter(); v.build_index("ivf", storage="int8", nlist=1024, nprobe=32)
+build = time.perf_counter() - t
 v.neighbor_index.save(path + ".ann")
 rows = np.random.default_rng(2).choice(len(v), size=nq, replace=False)
 q = v._rows(np.sort(rows))

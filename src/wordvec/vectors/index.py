@@ -156,6 +156,7 @@ def _empty_index(faiss: Any, method: str, dim: int, p: dict[str, Any]) -> Any:
         index = faiss.IndexIVFFlat(quantizer, dim, p["nlist"], ip)
     index.own_fields = True
     quantizer.this.disown()  # the IVF index owns (and frees) its quantizer
+    index.cp.niter = 10  # k-means iterations: enough for cells, 2.5x quicker than faiss's 25
     return index
 
 
@@ -166,9 +167,9 @@ def _unit_blocks(vectors: Vectors) -> Any:
 
 
 def _train_sample(vectors: Vectors, nlist: int, seed: int = 0) -> np.ndarray:
-    """Unit rows to train the IVF cells on: up to 64 a cell, drawn at random."""
+    """Unit rows to train the IVF cells on: up to 40 a cell, drawn at random."""
     n = len(vectors)
-    size = min(n, max(nlist * 64, 10_000))
+    size = min(n, max(nlist * 40, 10_000))
     rows = np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
     return Q.unit_rows(vectors._rows(rows))
 
