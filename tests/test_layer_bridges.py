@@ -155,3 +155,22 @@ def test_missing_framework_names_the_extra(monkeypatch, framework, call):
     monkeypatch.setitem(sys.modules, framework, None)  # makes `import framework` fail
     with pytest.raises(ImportError, match=rf'pip install "wordvec\[{framework}\]"'):
         call()
+
+
+def test_conversion_lives_in_the_bridges_and_dispatches_on_the_module():
+    torch = pytest.importorskip("torch")
+    import wordvec.torch as wt
+
+    bag = wt.from_torch(torch.nn.EmbeddingBag(4, 3, mode="max"))
+    assert isinstance(bag, EmbeddingBag) and bag.mode == "max"
+    emb = wt.from_torch(torch.nn.Embedding(4, 3, padding_idx=1))
+    assert isinstance(emb, Embedding) and emb.padding_idx == 1
+    back = wt.to_torch(emb)
+    assert isinstance(back, torch.nn.Embedding) and back.padding_idx == 1
+    assert np.array_equal(back.weight.detach().numpy(), emb.embeddings)
+    with pytest.raises(TypeError, match=r"torch\.nn\.Embedding or torch\.nn\.EmbeddingBag"):
+        wt.from_torch(torch.nn.Linear(2, 2))
+    with pytest.raises(TypeError, match=r"must be a torch\.nn\.EmbeddingBag"):
+        EmbeddingBag.from_torch(torch.nn.Embedding(4, 3))
+    with pytest.raises(TypeError, match=r"wordvec\.layers\.Embedding or EmbeddingBag"):
+        wt.to_torch(np.zeros((2, 2)))

@@ -12,6 +12,7 @@ to ``"torch"`` (wordvec's ``torch`` extra); a value you set yourself (``"jax"``,
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from wordvec._pretrained import pretrained_layer
 from wordvec._validation import check_bool
-from wordvec.layers.embedding import require
+from wordvec.layers.embedding import Embedding, require
 from wordvec.vocab import Vocab
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,7 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from wordvec.vectors import Vectors
 
-__all__ = ["embedding"]
+logger = logging.getLogger(__name__)
+
+__all__ = ["embedding", "to_keras"]
 
 
 def _import_keras() -> Any:
@@ -98,4 +101,34 @@ def embedding(
     layer = pretrained_layer(
         vectors_or_matrix, vocab, freeze=not trainable, mask_zero=mask_zero, oov=oov, seed=seed
     )
-    return layer.to_keras()
+    return to_keras(layer)
+
+
+def to_keras(layer: Embedding) -> Any:
+    """Return a ``keras.layers.Embedding`` initialized with a copy of a wordvec layer's
+    weights, the same ``mask_zero``, ``trainable`` and dtype.
+
+    Keras has no ``padding_idx`` or lookup-time ``max_norm``; when they are set a
+    warning is logged and they are not carried over.
+
+    Raises:
+        ImportError: If keras is missing (``pip install "wordvec[keras]"``).
+        TypeError: If ``layer`` is not a :class:`wordvec.layers.Embedding`.
+
+    >>> to_keras(Embedding(5, 3))  # doctest: +SKIP
+    <Embedding name=embedding, built=False>
+    """
+    if not isinstance(layer, Embedding):
+        raise TypeError(f"layer must be a wordvec.layers.Embedding, got {type(layer).__name__}.")
+    keras = _import_keras()
+    for name in ("padding_idx", "max_norm"):
+        if getattr(layer, name) is not None:
+            logger.warning("%s has no counterpart in keras.layers.Embedding; dropped.", name)
+    return keras.layers.Embedding(
+        layer.input_dim,
+        layer.output_dim,
+        embeddings_initializer=keras.initializers.Constant(np.array(layer.embeddings)),
+        mask_zero=layer.mask_zero,
+        trainable=layer.trainable,
+        dtype=layer.dtype,
+    )

@@ -20,7 +20,7 @@ import numpy as np
 
 from wordvec._pretrained import check_vocab, pretrained_layer
 from wordvec._validation import check_bool, check_choice, check_int
-from wordvec.layers import EmbeddingBag
+from wordvec.layers import Embedding, EmbeddingBag
 from wordvec.layers.embedding import require
 from wordvec.layers.functional import BAG_MODES
 from wordvec.sequences import pad_sequences
@@ -33,7 +33,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Collate", "collate", "embedding", "embedding_bag", "encode_batch"]
+__all__ = [
+    "Collate",
+    "collate",
+    "embedding",
+    "embedding_bag",
+    "encode_batch",
+    "from_torch",
+    "to_torch",
+]
 
 
 def _import_torch() -> Any:
@@ -93,7 +101,7 @@ def embedding(
     layer = pretrained_layer(
         vectors_or_matrix, vocab, freeze=freeze, padding_idx=padding_idx, oov=oov, seed=seed
     )
-    module = layer.to_torch()
+    module = to_torch(layer)
     module.sparse = sparse
     return module
 
@@ -160,7 +168,7 @@ def embedding_bag(
         padding_idx=layer.padding_idx,
         include_last_offset=include_last_offset,
     )
-    module = bag.to_torch()
+    module = to_torch(bag)
     module.sparse = sparse
     return module
 
@@ -371,3 +379,87 @@ def collate(
     ([[2, 0], [1, 3]], [1, 2], [1, 0])
     """
     return Collate(vocab, max_len=max_len, tokenizer=tokenizer, padding=padding, labels=labels)
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def to_torch(layer: Embedding | EmbeddingBag) -> Any:
+    """Return the torch module of a wordvec layer, with a copy of its weights.
+
+    An :class:`~wordvec.layers.Embedding` becomes a ``torch.nn.Embedding``, an
+    :class:`~wordvec.layers.EmbeddingBag` a ``torch.nn.EmbeddingBag`` (same mode and
+    ``include_last_offset``); both keep ``padding_idx``, ``max_norm``/``norm_type``
+    and freezing (``requires_grad`` is ``trainable``).
+
+    Raises:
+        ImportError: If torch is missing (``pip install "wordvec[torch]"``).
+        TypeError: If ``layer`` is not a wordvec layer.
+
+    >>> to_torch(Embedding(5, 3, padding_idx=0))  # doctest: +SKIP
+    Embedding(5, 3, padding_idx=0)
+    """
+    torch = _import_torch()
+    if not isinstance(layer, (Embedding, EmbeddingBag)):
+        raise TypeError(
+            f"layer must be a wordvec.layers.Embedding or EmbeddingBag, got {type(layer).__name__}."
+        )
+    common = {
+        "freeze": not layer.trainable,
+        "padding_idx": layer.padding_idx,
+        "max_norm": layer.max_norm,
+        "norm_type": layer.norm_type,
+    }
+    weight = torch.from_numpy(np.array(layer.embeddings))
+    if isinstance(layer, EmbeddingBag):
+        return torch.nn.EmbeddingBag.from_pretrained(
+            weight, mode=layer.mode, include_last_offset=layer.include_last_offset, **common
+        )
+    return torch.nn.Embedding.from_pretrained(weight, **common)
+
+
+def from_torch(module: Any, kind: type | None = None) -> Embedding | EmbeddingBag:
+    """Return the wordvec layer of a ``torch.nn.Embedding`` or ``EmbeddingBag`` (weights
+    copied; float64 stays float64, other floats become float32).
+
+    Keeps ``padding_idx``, ``max_norm``/``norm_type``, the bag mode and
+    ``include_last_offset``; frozen if ``weight.requires_grad`` is False.
+    ``scale_grad_by_freq`` and ``sparse`` have no counterpart and are ignored (a
+    warning is logged for ``scale_grad_by_freq``).
+
+    Args:
+        module: The torch module.
+        kind (type | None, default None): Require this wordvec layer class
+            (:class:`~wordvec.layers.Embedding` or :class:`~wordvec.layers.EmbeddingBag`).
+
+    Raises:
+        ImportError: If torch is missing.
+        TypeError: If ``module`` is not the torch module of ``kind`` (or of either).
+
+    >>> import torch  # doctest: +SKIP
+    >>> from_torch(torch.nn.Embedding(4, 2)).embeddings.shape  # doctest: +SKIP
+    (4, 2)
+    """
+    torch = _import_torch()
+    modules = {Embedding: torch.nn.Embedding, EmbeddingBag: torch.nn.EmbeddingBag}
+    wanted = (modules[kind],) if kind is not None else tuple(modules.values())
+    if not isinstance(module, wanted):
+        names = " or ".join(f"torch.nn.{m.__name__}" for m in wanted)
+        raise TypeError(f"module must be a {names}, got {type(module).__name__}.")
+    weight = module.weight.detach().cpu()
+    dtype = "float64" if weight.dtype == torch.float64 else "float32"
+    common = {
+        "embeddings_initializer": weight.to(getattr(torch, dtype)).numpy(),
+        "padding_idx": module.padding_idx,
+        "max_norm": module.max_norm,
+        "norm_type": module.norm_type,
+        "trainable": bool(module.weight.requires_grad),
+        "dtype": dtype,
+    }
+    size = (module.num_embeddings, module.embedding_dim)
+    if isinstance(module, torch.nn.EmbeddingBag):
+        last = bool(module.include_last_offset)
+        return EmbeddingBag(*size, mode=module.mode, include_last_offset=last, **common)
+    if module.scale_grad_by_freq:
+        logger.warning("scale_grad_by_freq=True has no counterpart in wordvec; ignored.")
+    return Embedding(*size, **common)

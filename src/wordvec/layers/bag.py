@@ -10,7 +10,7 @@ import numpy as np
 
 from wordvec._validation import check_bool, check_choice
 from wordvec.layers import functional as F
-from wordvec.layers.embedding import TableLayer, _dtype_name, require, torch_weight
+from wordvec.layers.embedding import TableLayer, _dtype_name
 from wordvec.layers.initializers import Initializer, check_matrix
 
 logger = logging.getLogger(__name__)
@@ -244,49 +244,25 @@ class EmbeddingBag(TableLayer):
         return self._keep_grad(rows, result, dense)
 
     def to_torch(self) -> Any:
-        """Return a ``torch.nn.EmbeddingBag`` with a copy of the weights, the same mode,
-        ``padding_idx``, ``max_norm``/``norm_type``, ``include_last_offset`` and freezing.
+        """Return a ``torch.nn.EmbeddingBag`` with a copy of the weights: see
+        :func:`wordvec.torch.to_torch`.
 
         Raises:
             ImportError: If torch is missing (``pip install "wordvec[torch]"``).
-
-        >>> EmbeddingBag(5, 3, mode="sum").to_torch()  # doctest: +SKIP
-        EmbeddingBag(5, 3, mode='sum')
         """
-        torch = require("torch", "torch")
-        return torch.nn.EmbeddingBag.from_pretrained(
-            torch.from_numpy(self._embeddings.copy()),
-            freeze=not self.trainable,
-            max_norm=self.max_norm,
-            norm_type=self.norm_type,
-            mode=self.mode,
-            padding_idx=self.padding_idx,
-            include_last_offset=self.include_last_offset,
-        )
+        from wordvec.torch import to_torch
+
+        return to_torch(self)
 
     @classmethod
     def from_torch(cls, module: Any) -> EmbeddingBag:
-        """Build a bag layer from a ``torch.nn.EmbeddingBag`` (weights copied), keeping
-        its mode, ``padding_idx``, ``max_norm``/``norm_type``, ``include_last_offset``
-        and freezing.
+        """Build a bag layer from a ``torch.nn.EmbeddingBag``: see
+        :func:`wordvec.torch.from_torch`.
 
         Raises:
             ImportError: If torch is missing.
             TypeError: If ``module`` is not a ``torch.nn.EmbeddingBag``.
         """
-        torch = require("torch", "torch")
-        if not isinstance(module, torch.nn.EmbeddingBag):
-            raise TypeError(f"module must be a torch.nn.EmbeddingBag, got {type(module).__name__}.")
-        weight, dtype = torch_weight(module, torch)
-        return cls(
-            module.num_embeddings,
-            module.embedding_dim,
-            mode=module.mode,
-            padding_idx=module.padding_idx,
-            embeddings_initializer=weight,
-            max_norm=module.max_norm,
-            trainable=bool(module.weight.requires_grad),
-            dtype=dtype,
-            norm_type=module.norm_type,
-            include_last_offset=bool(module.include_last_offset),
-        )
+        from wordvec.torch import from_torch
+
+        return from_torch(module, cls)  # type: ignore[return-value]

@@ -51,14 +51,6 @@ def _dtype_name(dtype: Any) -> str:
     return "float64" if np.dtype(dtype) == np.float64 else "float32"
 
 
-def torch_weight(module: Any, torch: ModuleType) -> tuple[np.ndarray, str]:
-    """Return a torch module's weight as a NumPy array (float32, or float64 if it is) and
-    the matching dtype name."""
-    weight = module.weight.detach().cpu()
-    dtype = "float64" if weight.dtype == torch.float64 else "float32"
-    return weight.to(getattr(torch, dtype)).numpy(), dtype
-
-
 class TableLayer:
     """Base of the table layers: the ``embeddings`` matrix, freezing, gradient and SGD step.
 
@@ -468,79 +460,35 @@ class Embedding(TableLayer):
     # ----------------------------------------------------------------- bridges
 
     def to_torch(self) -> Any:
-        """Return a ``torch.nn.Embedding`` with a copy of the weights, ``padding_idx``,
-        ``max_norm``/``norm_type`` and freezing (``requires_grad`` is ``trainable``).
+        """Return a ``torch.nn.Embedding`` with a copy of the weights: see
+        :func:`wordvec.torch.to_torch`.
 
         Raises:
             ImportError: If torch is missing (``pip install "wordvec[torch]"``).
-
-        >>> Embedding(5, 3, padding_idx=0).to_torch()  # doctest: +SKIP
-        Embedding(5, 3, padding_idx=0)
         """
-        torch = require("torch", "torch")
-        return torch.nn.Embedding.from_pretrained(
-            torch.from_numpy(self._embeddings.copy()),
-            freeze=not self.trainable,
-            padding_idx=self.padding_idx,
-            max_norm=self.max_norm,
-            norm_type=self.norm_type,
-        )
+        from wordvec.torch import to_torch
+
+        return to_torch(self)
 
     @classmethod
     def from_torch(cls, module: Any) -> Embedding:
-        """Build a layer from a ``torch.nn.Embedding`` (weights copied, same padding_idx,
-        max_norm, norm_type; frozen if ``weight.requires_grad`` is False).
-
-        ``scale_grad_by_freq`` and ``sparse`` have no counterpart and are ignored (a
-        warning is logged for ``scale_grad_by_freq``).
+        """Build a layer from a ``torch.nn.Embedding``: see :func:`wordvec.torch.from_torch`.
 
         Raises:
             ImportError: If torch is missing.
             TypeError: If ``module`` is not a ``torch.nn.Embedding``.
-
-        >>> import torch  # doctest: +SKIP
-        >>> Embedding.from_torch(torch.nn.Embedding(4, 2)).embeddings.shape  # doctest: +SKIP
-        (4, 2)
         """
-        torch = require("torch", "torch")
-        if not isinstance(module, torch.nn.Embedding):
-            raise TypeError(f"module must be a torch.nn.Embedding, got {type(module).__name__}.")
-        if module.scale_grad_by_freq:
-            logger.warning("scale_grad_by_freq=True has no counterpart in wordvec; ignored.")
-        weight, dtype = torch_weight(module, torch)
-        return cls(
-            module.num_embeddings,
-            module.embedding_dim,
-            embeddings_initializer=weight,
-            padding_idx=module.padding_idx,
-            max_norm=module.max_norm,
-            trainable=bool(module.weight.requires_grad),
-            dtype=dtype,
-            norm_type=module.norm_type,
-        )
+        from wordvec.torch import from_torch
+
+        return from_torch(module, cls)  # type: ignore[return-value]
 
     def to_keras(self) -> Any:
-        """Return a ``keras.layers.Embedding`` initialized with a copy of the weights, the
-        same ``mask_zero`` and ``trainable``.
-
-        Keras has no ``padding_idx`` or lookup-time ``max_norm``; when they are set a
-        warning is logged and they are not carried over.
+        """Return a ``keras.layers.Embedding`` with a copy of the weights: see
+        :func:`wordvec.keras.to_keras`.
 
         Raises:
             ImportError: If keras is missing (``pip install "wordvec[keras]"``).
-
-        >>> Embedding(5, 3).to_keras()  # doctest: +SKIP
-        <Embedding name=embedding, built=False>
         """
-        keras = require("keras", "keras")
-        for name in ("padding_idx", "max_norm"):
-            if getattr(self, name) is not None:
-                logger.warning("%s has no counterpart in keras.layers.Embedding; dropped.", name)
-        return keras.layers.Embedding(
-            self.input_dim,
-            self.output_dim,
-            embeddings_initializer=keras.initializers.Constant(self._embeddings.copy()),
-            mask_zero=self.mask_zero,
-            trainable=self.trainable,
-            dtype=self.dtype,
-        )
+        from wordvec.keras import to_keras
+
+        return to_keras(self)
