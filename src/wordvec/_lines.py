@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import codecs
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from wordvec._io import PathLike, open_binary
@@ -228,37 +228,51 @@ def read_pieces(
     utf8 = encoding == "utf-8"
     decode = _Decoder(name, encoding, encoding_errors, stats)
     with open_binary(path) as fh:
-        carry = b""
-        first = True
-        while True:
-            try:
-                data = fh.read(piece_bytes)
-            except (OSError, EOFError) as e:
-                raise type(e)(f"{name!r}: {e}") from e
-            if first:
-                first = False
-                if _check_binary(data, name, encoding, encoding_errors, stats):
+
+        def blocks() -> Iterator[bytes]:
+            first = True
+            while True:
+                try:
+                    data = fh.read(piece_bytes)
+                except (OSError, EOFError) as e:
+                    raise type(e)(f"{name!r}: {e}") from e
+                if first:
+                    first = False
+                    if _check_binary(data, name, encoding, encoding_errors, stats):
+                        return
+                    if utf8 and data.startswith(_BOM):
+                        decode.offset = len(_BOM)
+                        data = data[len(_BOM) :]
+                if not data:
                     return
-                if utf8 and data.startswith(_BOM):
-                    decode.offset = len(_BOM)
-                    data = data[len(_BOM) :]
-            if not data:
-                if carry:
-                    yield _clean(decode(carry)), True
-                return
-            buf = carry + data if carry else data
-            end = buf.rfind(b"\n") + 1
-            if end:
-                lines = _clean(decode(buf[:end])).split("\n")
-                carry = buf[end:]
-                for line in lines[:-1]:
-                    yield line, True
-            elif len(buf) >= piece_bytes:
-                cut = _cut_point(buf, utf8)
-                yield _clean(decode(buf[:cut])), False
-                carry = buf[cut:]
-            else:
-                carry = buf
+                yield data
+
+        yield from split_blocks(blocks(), decode, utf8=utf8, piece_bytes=piece_bytes)
+
+
+def split_blocks(
+    blocks: Iterator[bytes], decode: Callable[[bytes], str], *, utf8: bool, piece_bytes: int
+) -> Iterator[tuple[str, bool]]:
+    """Yield ``(text, complete)`` lines of consecutive byte blocks, as :func:`read_pieces`
+    does for a file (``decode`` turns bytes into text; lines longer than ``piece_bytes``
+    come in pieces cut after whitespace). Also used to read a byte range of a file."""
+    carry = b""
+    for data in blocks:
+        buf = carry + data if carry else data
+        end = buf.rfind(b"\n") + 1
+        if end:
+            lines = _clean(decode(buf[:end])).split("\n")
+            carry = buf[end:]
+            for line in lines[:-1]:
+                yield line, True
+        elif len(buf) >= piece_bytes:
+            cut = _cut_point(buf, utf8)
+            yield _clean(decode(buf[:cut])), False
+            carry = buf[cut:]
+        else:
+            carry = buf
+    if carry:
+        yield _clean(decode(carry)), True
 
 
 def _read_pieces_text(

@@ -189,6 +189,12 @@ class DistributedRun(EpochHooks):
         self.settings = {**config, "sync_words": self.sync_words, "sync": self.sync_mode}
         self.corpus = ckpt.corpus_fingerprint(files, self.comm.world_size)
         check_same_settings(self.comm, {**self.settings, "corpus": self.corpus})
+        share_bytes = sum(s.end - s.start for s in self._shares)
+        if self.comm.all_reduce_ints([share_bytes], "min")[0] == 0:
+            raise ValueError(
+                f"the corpus is too small for {self.comm.world_size} ranks: some rank's share "
+                "of it is empty; train on more text or with fewer ranks."
+            )
         self.comm.resume_hint = (
             f"resume by running the same command again (checkpoints in "
             f"{str(self.checkpoint_dir)!r})"

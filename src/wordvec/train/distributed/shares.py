@@ -31,10 +31,9 @@ from wordvec._lines import (
     ReadStats,
     _ascii_compatible,
     _check_binary,
-    _clean,
-    _cut_point,
     _Decoder,
     check_encoding,
+    split_blocks,
 )
 from wordvec.text import _files_of, chunk, resolve_tokenizer
 
@@ -165,29 +164,17 @@ def read_share_pieces(
     decode = _Decoder(label, encoding, encoding_errors, stats)
     decode.offset = share.start
     utf8 = encoding == "utf-8"
-    carry = b""
-    first = share.start == 0
-    for data in _blocks(share):
-        if first:
-            first = False
-            if utf8 and data.startswith(_BOM):
+
+    def blocks() -> Iterator[bytes]:
+        first = share.start == 0
+        for data in _blocks(share):
+            if first and utf8 and data.startswith(_BOM):
                 decode.offset += len(_BOM)
                 data = data[len(_BOM) :]
-        buf = carry + data if carry else data
-        end = buf.rfind(b"\n") + 1
-        if end:
-            lines = _clean(decode(buf[:end])).split("\n")
-            carry = buf[end:]
-            for line in lines[:-1]:
-                yield line, True
-        elif len(buf) >= PIECE_BYTES:
-            cut = _cut_point(buf, utf8)
-            yield _clean(decode(buf[:cut])), False
-            carry = buf[cut:]
-        else:
-            carry = buf
-    if carry:
-        yield _clean(decode(carry)), True
+            first = False
+            yield data
+
+    yield from split_blocks(blocks(), decode, utf8=utf8, piece_bytes=PIECE_BYTES)
 
 
 @dataclass
