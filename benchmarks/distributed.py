@@ -1,20 +1,21 @@
 """Benchmark: data-parallel training on torch.distributed (gloo), on this machine.
 
-``sync``: the cost of one weight average against the table size (10k to 1M words,
-dim 100 and 300, two tables as word2vec has), over loopback between 2 ranks started by
-torchrun: the full all-reduce (in place on the NumPy tables) and the touched-rows sync
-(mask all-reduce + gather + all-reduce + scatter) at the number of distinct words a
-round of ``--sync-words`` words of bench-en touches (measured first). From the full
-all-reduce figure and a network model (10 and 25 Gb/s links, ring all-reduce), it
-projects the scaling efficiency at 4 to 32 nodes of 32 cores with the chosen cadence.
+``sync``: the cost of one sync against the table size (10k to 1M words, dim 100 and
+300, two tables as word2vec has), over loopback between 2 ranks started by torchrun:
+the full all-reduce of the updates (in place on the NumPy tables) and the rows sync
+(finding the changed rows + mask all-reduce + gather + all-reduce + scatter) at the
+number of distinct words a round of ``--sync-words`` words of bench-en touches
+(measured first). From a network model (10 and 25 Gb/s links, ring all-reduce) it
+projects the scaling efficiency at 4 to 32 nodes of 32 cores with a given cadence.
 
-``train``: bench-en, skip-gram and CBOW, default settings: 2 ranks x 1 thread against
-1 process x 2 threads on this 2-core machine, same seeds, throughput and quality.
+``train``: bench-en (or its first ``--max-words`` tokens), skip-gram and CBOW, default
+settings: 2 ranks x 1 thread against 1 process x 2 threads on this 2-core machine,
+same seeds, throughput and quality.
 
 Usage::
 
     python benchmarks/distributed.py sync
-    python benchmarks/distributed.py train --seeds 1,2,3
+    python benchmarks/distributed.py train --seeds 1,2,3 [--max-words 4000000]
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _time(fn, reps: int) -> float:
 def sync_worker(out: Path, touched: int, reps: int) -> None:
     """One rank: time full and touched-rows averages of two (vocab, dim) tables."""
     from wordvec.train.distributed.comm import Comm
-    from wordvec.train.distributed.sync import sync_full, sync_rows
+    from wordvec.train.distributed.sync import changed_rows, sync_full, sync_rows
 
     comm = Comm.start(timeout=600)
     rows = []
@@ -94,10 +95,9 @@ def sync_worker(out: Path, touched: int, reps: int) -> None:
             rng = np.random.default_rng(0)  # same rows on every rank
             picked = rng.choice(vocab, size=min(touched, vocab), replace=False)
 
-            def rows_sync(picked=picked, vocab=vocab, tables=tables, bases=bases) -> None:
-                mask = np.zeros(vocab, np.uint8)
-                mask[picked] = 1
-                sync_rows(comm, tables, bases, mask)
+            def rows_sync(picked=picked, tables=tables, bases=bases) -> None:
+                tables[0][picked, 0] += 1.0  # the rows a round of text changed
+                sync_rows(comm, tables, bases, changed_rows(tables[0], bases[0]))
 
             comm.barrier()
             full = _time(lambda tables=tables, bases=bases: sync_full(comm, tables, bases), reps)
@@ -196,9 +196,14 @@ def train_child(mode: str, corpus: str, arch: str, seed: int, out: str) -> None:
 def run_train(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "bench-en.txt"
-        with gzip.open(CORPUS, "rb") as src, open(corpus, "wb") as dst:
-            while block := src.read(1 << 20):
-                dst.write(block)
+        words = 0
+        with gzip.open(CORPUS, "rt", encoding="utf-8") as src, open(corpus, "w") as dst:
+            for line in src:
+                dst.write(line)
+                words += len(line.split())
+                if args.max_words and words >= args.max_words:
+                    break
+        print(f"corpus: {words:,} tokens of bench-en")
         out = Path(args.out)
         for seed in [int(x) for x in args.seeds.split(",")]:
             for arch in args.arch.split(","):
@@ -238,7 +243,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="what", required=True)
     s = sub.add_parser("sync", help="sync cost against table size, and the projection")
-    s.add_argument("--sync-words", type=int, default=1_000_000)
+    s.add_argument(
+        "--sync-words",
+        type=int,
+        default=3_200_000,
+        help="words per node between syncs (default: 32 threads x 100,000)",
+    )
     s.add_argument("--reps", type=int, default=5)
     s.add_argument("--model-vocab", type=int, default=63_579, help="vocabulary of the model")
     s.add_argument("--no-measure", action="store_true", help="projection only")
@@ -248,6 +258,7 @@ def main() -> None:
     t.add_argument("--seeds", default="1,2,3")
     t.add_argument("--arch", default="skipgram,cbow")
     t.add_argument("--out", default="distributed-train.jsonl", help="rows appended here")
+    t.add_argument("--max-words", type=int, default=None, help="first N tokens only")
     args = p.parse_args()
     if args.what == "sync":
         run_sync(args)

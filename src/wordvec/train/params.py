@@ -297,8 +297,9 @@ ENGINE_PARAMS: tuple[Param, ...] = (
 DISTRIBUTED_PARAMS: tuple[Param, ...] = (
     Param("distributed", "bool", False, "Train one model across the ranks of a torchrun job "
           "(torch.distributed, gloo); every rank gets the same arguments.", saved=False),
-    Param("sync_words", "int", 100_000, "Distributed: words each rank trains between two "
-          "weight syncs.", minimum=1, saved=False),
+    Param("sync_words", "int", None, "Distributed: words each rank trains between two "
+          "weight syncs (None: 100,000 per worker thread).", minimum=1, allow_none=True,
+          saved=False),
     Param("sync", "choice", "rows", "Distributed: sync the rows the text changed ('rows'; "
           "whole tables every 8th sync and at epoch ends) or whole tables ('full').",
           choices=("rows", "full"), saved=False),

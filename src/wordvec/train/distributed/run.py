@@ -41,7 +41,8 @@ from wordvec.train.plan import EpochHooks, EpochPlan, Totals
 
 logger = logging.getLogger(__name__)
 
-#: Default words a rank trains between two syncs.
+#: Default words a rank trains between two syncs, per worker thread (about 0.2 s of
+#: training: a node syncs a few times a second whatever its number of cores).
 SYNC_WORDS = 100_000
 #: Largest corpus job (the engine's default job size).
 JOB_WORDS = 50_000
@@ -65,7 +66,7 @@ class DistributedRun(EpochHooks):
     Args:
         timeout (float, default 300.0): Seconds a collective waits for the other ranks
             before the job stops with a :class:`~wordvec.train.distributed.RankFailure`.
-        sync_words (int, default 1000000): Words each rank trains between two weight
+        sync_words (int, default 100000): Words each rank trains between two weight
             averages (the sync cadence, in words processed: deterministic).
         sync (str, default "rows"): ``"rows"`` (the rows the text changed since the last
             sync; a full sync every ``full_every`` syncs and at epoch ends) or ``"full"``
@@ -136,7 +137,9 @@ class DistributedRun(EpochHooks):
         env = torchrun_env()
         require_torch()
         run = cls(
-            timeout=model.timeout, sync_words=model.sync_words, sync=model.sync,
+            timeout=model.timeout,
+            sync_words=model.sync_words or SYNC_WORDS * model.workers,
+            sync=model.sync,
             checkpoint_dir=model.checkpoint_dir, checkpoint_minutes=model.checkpoint_minutes,
         )  # fmt: skip
         run._env = env
