@@ -47,7 +47,13 @@ How to add a trainer
    (``rng``, ``tables``, ``ns.ns_update`` whose examples take input rows as (offsets,
    ids) bags), with a NumPy reference in ``reference.py`` and a test that compares a
    whole job with it on a tiny corpus before any optimization.
-5. Tests in ``tests/test_train_<model>.py`` on slices of the shared data (the
+5. To train across machines (torchrun), add :data:`~wordvec.train.params.DISTRIBUTED_PARAMS`
+   to the parameters: ``distributed=True`` then makes the engine's hooks a
+   :class:`~wordvec.train.distributed.DistributedRun` (corpus shares, merged vocabulary,
+   weight syncs between rounds of the plan, checkpoints). It fits trainers whose work
+   items are corpus jobs (word2vec, fastText); GloVe's co-occurrence blocks would first
+   need the counts merged across ranks.
+6. Tests in ``tests/test_train_<model>.py`` on slices of the shared data (the
    ``shared_data`` fixture), and a benchmark against the strongest peer.
 
 >>> from wordvec.train import Word2Vec
