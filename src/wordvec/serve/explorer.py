@@ -125,6 +125,10 @@ class Explorer:
         self._maps_lock = threading.Lock()
         self._near: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
         self._near_lock = threading.Lock()
+        # One query now, so that the first visitor does not wait for a lazily loaded
+        # neighbour index (about a second for an HNSW index of 400k words).
+        if len(vectors) > 1:
+            self.nearest(vectors.words[int(self.order[0])], 1)
         self._heavy = threading.Semaphore(1)
 
     # -- words -----------------------------------------------------------------------
