@@ -1,9 +1,12 @@
-"""Word2Vec: skip-gram and CBOW with negative sampling, on the trainer engine.
+"""Word2Vec: skip-gram and CBOW with negative sampling or hierarchical softmax.
 
 The engine (:mod:`wordvec.train._engine`) reads the corpus once, builds the vocabulary
 and runs the epochs on ``workers`` threads; this model supplies its two weight tables,
 the sampling tables of a fit, the job kernels of :mod:`wordvec.train.kernels.word2vec`
 (lock-free updates on shared weights, like the C tool) and a linear rate decay.
+With ``loss="hs"`` the words are bags of one row on the bag job loops of
+:mod:`wordvec.train.kernels.fasttext` (:mod:`wordvec.train.bags`), with the
+hierarchical-softmax update, and ``output_weights`` holds the tree's inner nodes.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from wordvec.train._engine import Trainer, Vocab, Work
+from wordvec.train.bags import BagTables, bag_tables, bag_worker, output_rows
 from wordvec.train.corpus import EncodedCorpus, keep_thresholds
 from wordvec.train.jobs import JobWorker, corpus_work
 from wordvec.train.kernels import (
@@ -24,6 +28,7 @@ from wordvec.train.kernels import (
     sg_job,
     sigmoid_tables,
 )
+from wordvec.train.kernels.fasttext import Bags, word_bags
 from wordvec.train.params import DISTRIBUTED_PARAMS, ENGINE_PARAMS, Param, select
 from wordvec.train.schedule import LinearDecay
 
@@ -44,6 +49,9 @@ _W2V_PARAMS = (
     Param("cbow_mean", "bool", True, "CBOW averages (True) or sums the context vectors."),
     Param("ns_exponent", "float", 0.75, "Negatives are drawn with probability proportional "
           "to count ** ns_exponent."),
+    Param("loss", "choice", "ns", "'ns' (negative sampling) or 'hs' (hierarchical softmax over "
+          "a Huffman tree of the counts; negative and ns_exponent are then unused).",
+          choices=("ns", "hs")),
 )  # fmt: skip
 
 
@@ -60,7 +68,9 @@ class Word2Vec(Trainer):
     Attributes:
         wv (Vectors | None): The trained vectors (rows of ``input_weights``).
         input_weights (np.ndarray | None): float32 ``(vocab, dim)``, alias ``syn0``.
-        output_weights (np.ndarray | None): float32 ``(vocab, dim)``, alias ``syn1neg``.
+        output_weights (np.ndarray | None): float32 ``(vocab, dim)``, alias ``syn1neg``
+            (``loss="hs"``: ``(vocab - 1, dim)``, the Huffman tree's inner nodes, gensim's
+            ``syn1``).
         losses (list[float]): Mean loss per training example of each epoch trained
             (skip-gram: per (centre, context) pair; CBOW: per centre word), where the
             loss of an example is ``-log s(pos) - sum log s(-neg)``.
@@ -81,7 +91,7 @@ class Word2Vec(Trainer):
     PARAMS = select(
         (*ENGINE_PARAMS, *_W2V_PARAMS, *DISTRIBUTED_PARAMS),
         ("arch", "dim", "window", "negative", "min_count", "max_vocab", "sample", "epochs",
-         "alpha", "min_alpha", "cbow_mean", "ns_exponent", "workers", "seed",
+         "alpha", "min_alpha", "cbow_mean", "ns_exponent", "loss", "workers", "seed",
          "max_sentence_length", "tokenizer", "encoding", "encoding_errors", "progress",
          "checkpoint", "distributed", "sync_words", "sync", "checkpoint_dir",
          "checkpoint_minutes", "timeout"),
@@ -103,6 +113,11 @@ class Word2Vec(Trainer):
                 f"min_alpha must not exceed alpha, got min_alpha={self.min_alpha!r} > "
                 f"alpha={self.alpha!r}; lower min_alpha."
             )
+        if self.loss == "hs" and getattr(self, "distributed", False):
+            raise ValueError(
+                "loss='hs' is not supported with distributed=True (the row sync follows "
+                "word rows, not tree nodes); use loss='ns' for distributed training."
+            )
 
     # gensim / C tool names
     @property
@@ -122,7 +137,7 @@ class Word2Vec(Trainer):
         w_in -= np.float32(0.5)
         w_in /= np.float32(self.dim)
         self.input_weights = w_in
-        self.output_weights = np.zeros((vocab_size, self.dim), dtype=np.float32)
+        self.output_weights = np.zeros((output_rows(self.loss, vocab_size), self.dim), np.float32)
 
     def state(self) -> dict[str, np.ndarray]:
         return {"input_weights": self.input_weights, "output_weights": self.output_weights}
@@ -146,10 +161,20 @@ class Word2Vec(Trainer):
             vocab.remap, keep_thresholds(counts, self.sample), alias_thr, alias_idx,
             *sigmoid_tables(),
         )  # fmt: skip
+        bags = self.input_bags(vocab.words)
+        if bags is not None:  # on the bag job loops (hierarchical softmax, subwords)
+            tables = bag_tables(tables, bags, self.loss, vocab.counts)
         return corpus_work(enc, vocab, tables)
+
+    def input_bags(self, words: list[str]) -> Bags | None:
+        """The input rows of each word for the bag job loops (``loss="hs"``: the word's
+        row alone), or None for the word2vec job loops."""
+        return word_bags(len(words)) if self.loss == "hs" else None
 
     def make_worker(self, work: Work) -> JobWorker:
         tables = work.data.tables
+        if isinstance(tables, BagTables):
+            return bag_worker(self, work, CBOW_GROUP)
         sent = max(work.data.enc.max_sentence_length, 1)
         w_in, w_out = self.input_weights, self.output_weights
         if self.arch == "skipgram":

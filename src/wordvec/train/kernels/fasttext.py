@@ -1,0 +1,198 @@
+"""The job loops of bag inputs: fastText's subwords, and word2vec with hierarchical softmax.
+
+A word's input is a *bag* of input rows: for fastText its own row and the rows of its
+character n-grams (``vocab + bucket`` rows in one matrix, as fastText's ``input``
+matrix); for word2vec the word's row alone. The loops read and subsample sentences and
+draw windows with the word2vec pieces (:mod:`~wordvec.train.kernels.word2vec`), build
+the examples as fastText does, and hand them to the negative-sampling update
+(:func:`~wordvec.train.kernels.ns.ns_update`) or the hierarchical-softmax one
+(:func:`~wordvec.train.kernels.hs.hs_update`):
+
+- skip-gram: the bag of each centre word predicts every word of its window (one example
+  per context word, all against the centre's negatives);
+- CBOW: the bags of the window words, pooled and averaged (or summed) together, predict
+  the centre word; neighbouring centres share their negatives.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from wordvec.train.kernels.hs import Tree, hs_update
+from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_update
+from wordvec.train.kernels.rng import seed_state
+from wordvec.train.kernels.word2vec import (
+    Job,
+    Sampling,
+    _context,
+    _copy,
+    _draw_ahead,
+    read_sentence,
+)
+
+
+class Bags(NamedTuple):
+    """The input rows of every vocabulary word: word ``w`` has ``ids[offsets[w]:offsets[w+1]]``.
+
+    Shape:
+        ``ids``: ``(L,)`` int32 rows of the input matrix (the word's own row first);
+        ``offsets``: ``(vocab + 1,)`` int64.
+    """
+
+    ids: np.ndarray
+    offsets: np.ndarray
+
+
+def word_bags(vocab: int) -> Bags:
+    """Bags of one row each (word ``w``: row ``w``), word2vec's input.
+
+    >>> word_bags(3).ids.tolist()
+    [0, 1, 2]
+    """
+    return Bags(np.arange(vocab, dtype=np.int32), np.arange(vocab + 1, dtype=np.int64))
+
+
+class BagScratch(NamedTuple):
+    """Per-thread buffers of a bag job loop: the sentence, the next negatives, one
+    window's words and the update's batch."""
+
+    sent: np.ndarray
+    nxt: np.ndarray
+    ctx: np.ndarray
+    batch: NSBatch
+
+
+def bag_scratch(
+    sentence: int, examples: int, window: int, largest_bag: int, negative: int, dim: int,
+    pooled: bool = False,
+) -> BagScratch:  # fmt: skip
+    """Allocate a bag job loop's buffers (per thread, outside the hot loop).
+
+    ``examples`` is ``2 * window`` for skip-gram and the CBOW group size for CBOW; the
+    input buffer holds one bag of up to ``largest_bag`` rows per example, or
+    ``2 * window`` of them when the bags of a window are ``pooled`` (CBOW).
+    ``negative`` is 0 for hierarchical softmax.
+
+    >>> bag_scratch(100, 2, 5, 20, 5, 8, pooled=True).batch.inputs.shape
+    (400,)
+    """
+    inputs = examples * largest_bag * (2 * window if pooled else 1)
+    return BagScratch(
+        np.empty(sentence, np.int32),
+        np.empty(negative, np.int32),
+        np.empty(2 * window, np.int32),
+        ns_batch(examples, inputs, negative, dim),
+    )
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_bag(bags: Bags, w: int, out: np.ndarray, n: int) -> int:
+    """Append the bag of word ``w`` to ``out[n:]``; return the new length."""
+    for m in range(bags.offsets[w], bags.offsets[w + 1]):
+        out[n] = bags.ids[m]
+        n += 1
+    return n
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _update(
+    w_in: np.ndarray, w_out: np.ndarray, batch: NSBatch, n: int, alpha: float, mean: bool,
+    tables: Sampling, tree: Tree, hs: bool,
+) -> float:  # fmt: skip
+    if hs:
+        return hs_update(w_in, w_out, batch, n, alpha, mean, tree, tables.sig, tables.logsig)
+    return ns_update(w_in, w_out, batch, n, alpha, mean, tables.sig, tables.logsig)
+
+
+@njit(cache=True, nogil=True)
+def sg_bag_job(
+    ids: np.ndarray, w_in: np.ndarray, w_out: np.ndarray, tables: Sampling, bags: Bags,
+    tree: Tree, hs: bool, job: Job, window: int, scratch: BagScratch,
+) -> tuple:  # fmt: skip
+    """Train skip-gram with bag inputs on one job.
+
+    For each kept centre word a window size ``b`` is drawn in ``1..window``; each of its
+    ``<= 2b`` context words is one example, predicted by the mean of the centre's bag,
+    all against the same negatives (drawn one centre ahead, as the word2vec loop) or
+    along its Huffman path (``hs``).
+
+    Returns:
+        ``(loss, examples, words)``: float64 loss sum, (centre, context) pairs trained,
+        in-vocabulary words read.
+
+    Shape:
+        ``ids``: ``(n,)`` int32; ``w_in``: ``(rows of the bags, dim)``; scratch from
+        :func:`bag_scratch` with ``2 * window`` examples.
+    """
+    sent, nxt, _, batch = scratch
+    state = seed_state(job.seed, job.stream)
+    batch.offsets[0] = 0
+    pos, done, loss, examples = 0, 0, 0.0, 0
+    while pos < ids.shape[0]:
+        pos, slen, seen, state = read_sentence(ids, pos, tables.remap, tables.keep, state, sent)
+        alpha = job.rate_start + (job.rate_end - job.rate_start) * (done / max(job.words, 1))
+        done += seen
+        if slen < 2:
+            continue
+        state = _draw_ahead(state, tables, nxt, w_out)
+        for i in range(slen):
+            n_ctx, state = _context(sent, slen, i, window, state, batch.targets, 0)
+            n_in = 0
+            for e in range(n_ctx):
+                n_in = _add_bag(bags, sent[i], batch.inputs, n_in)
+                batch.offsets[e + 1] = n_in
+            _copy(nxt, batch.negs)
+            if i + 1 < slen:
+                state = _draw_ahead(state, tables, nxt, w_out)
+            loss += _update(w_in, w_out, batch, n_ctx, alpha, True, tables, tree, hs)
+            examples += n_ctx
+    return loss, examples, done
+
+
+@njit(cache=True, nogil=True)
+def cbow_bag_job(
+    ids: np.ndarray, w_in: np.ndarray, w_out: np.ndarray, tables: Sampling, bags: Bags,
+    tree: Tree, hs: bool, job: Job, window: int, cbow_mean: bool, scratch: BagScratch,
+) -> tuple:  # fmt: skip
+    """Train CBOW with bag inputs on one job; neighbouring centres share their negatives.
+
+    Centres go ``group`` at a time (``group``: the batch's ``targets.shape[0]``); each
+    centre is one example whose inputs are the bags of its window words, pooled and
+    averaged (``cbow_mean``, fastText's CBOW) or summed.
+
+    Returns:
+        ``(loss, examples, words)``: float64 loss sum, centre words trained,
+        in-vocabulary words read.
+    """
+    sent, nxt, ctx, batch = scratch
+    group = batch.targets.shape[0]
+    state = seed_state(job.seed, job.stream)
+    batch.offsets[0] = 0
+    pos, done, loss, examples = 0, 0, 0.0, 0
+    while pos < ids.shape[0]:
+        pos, slen, seen, state = read_sentence(ids, pos, tables.remap, tables.keep, state, sent)
+        alpha = job.rate_start + (job.rate_end - job.rate_start) * (done / max(job.words, 1))
+        done += seen
+        if slen < 2:
+            continue
+        state = _draw_ahead(state, tables, nxt, w_out)
+        for start in range(0, slen, group):
+            n_c = min(group, slen - start)
+            n_in = 0
+            for c in range(n_c):
+                n_ctx, state = _context(sent, slen, start + c, window, state, ctx, 0)
+                for q in range(n_ctx):
+                    n_in = _add_bag(bags, ctx[q], batch.inputs, n_in)
+                batch.targets[c] = sent[start + c]
+                batch.offsets[c + 1] = n_in
+            _copy(nxt, batch.negs)
+            state = _draw_ahead(state, tables, nxt, w_out)
+            loss += _update(w_in, w_out, batch, n_c, alpha, cbow_mean, tables, tree, hs)
+            examples += n_c
+    return loss, examples, done
+
+
+__all__ = ["BagScratch", "Bags", "bag_scratch", "cbow_bag_job", "sg_bag_job", "word_bags"]

@@ -1,0 +1,169 @@
+"""Slow, readable NumPy versions of the bag job loops and hierarchical softmax.
+
+They compute what :func:`wordvec.train.kernels.hs.hs_update` and the job loops of
+:mod:`wordvec.train.kernels.fasttext` compute, with the generator and sentence reader
+of :mod:`wordvec.train.reference` (so the draws interleave as in the kernels) and the
+negative-sampling update of :func:`wordvec.train.reference.cbow_update`, whose
+"contexts" are any bags of input rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from wordvec.train.reference import (
+    XorShift,
+    _trained_sentences,
+    _window,
+    cbow_update,
+    table_sigmoid,
+)
+
+
+def hs_update(
+    w_in: np.ndarray,
+    w_out: np.ndarray,
+    bags: Sequence[Sequence[int]],
+    targets: Sequence[int],
+    paths: tuple[Sequence[Sequence[int]], Sequence[Sequence[int]]],
+    alpha: float,
+    mean: bool = True,
+) -> float:
+    """Hierarchical softmax: each bag's mean (or sum) predicts its target's Huffman path.
+
+    Hidden vectors come from ``w_in`` as on entry; along the path of each target in
+    turn, node by node, ``g = (1 - code - sigmoid(h . o)) * alpha``, the error gains
+    ``g * o`` and the node row ``o`` gains ``g * h``; the input rows of a bag get its
+    error at the end (divided by the bag size when summing).
+
+    Args:
+        w_in, w_out: float32 input rows and inner-node rows, updated in place.
+        bags: One non-empty list of input rows per example.
+        targets: The target word of each example.
+        paths: ``(codes, points)`` per word, root first (as
+            :func:`~wordvec.train.huffman.huffman_reference` returns them).
+        alpha: Learning rate.
+        mean (bool, default True): Average (True) or sum the rows of a bag.
+
+    Returns:
+        The exact loss ``sum -log sigmoid(+-dot)`` over the nodes.
+
+    Shape:
+        ``w_in``: ``(rows, dim)``; ``w_out``: ``(vocab - 1, dim)``.
+
+    >>> w_in = np.full((2, 2), 0.5, np.float32); w_out = np.zeros((1, 2), np.float32)
+    >>> round(hs_update(w_in, w_out, [[0]], [1], ([[1], [0]], [[0], [0]]), 0.1), 4)
+    0.6931
+    """
+    codes, points = paths
+    rows = [np.asarray(b, dtype=np.int64) for b in bags]
+    hidden = [w_in[r].mean(axis=0) if mean else w_in[r].sum(axis=0) for r in rows]
+    loss = 0.0
+    errors = []
+    for h, t in zip(hidden, targets):
+        err = np.zeros_like(h)
+        for code, node in zip(codes[t], points[t]):
+            f = np.float32(h @ w_out[node])
+            label = 1.0 - code
+            g = np.float32((label - table_sigmoid(np.array([f]))[0]) * alpha)
+            loss += float(np.logaddexp(0.0, -(2 * label - 1) * float(f)))
+            err += g * w_out[node]
+            w_out[node] += g * h
+        errors.append(err if mean else err / np.float32(len(rows[len(errors)])))
+    for r, err in zip(rows, errors):
+        np.add.at(w_in, r, np.tile(err, (len(r), 1)))
+    return loss
+
+
+def _update(w_in, w_out, bags, targets, negs, alpha, mean, paths):  # type: ignore[no-untyped-def]
+    if paths is not None:
+        return hs_update(w_in, w_out, bags, targets, paths, alpha, mean)
+    return cbow_update(w_in, w_out, bags, targets, negs, alpha, mean)
+
+
+def sg_bag_job(
+    ids: np.ndarray,
+    remap: np.ndarray,
+    keep: np.ndarray,
+    alias: tuple[np.ndarray, np.ndarray],
+    bags: Sequence[Sequence[int]],
+    w_in: np.ndarray,
+    w_out: np.ndarray,
+    *,
+    window: int,
+    negative: int,
+    paths: tuple | None = None,
+    alpha: tuple[float, float],
+    job_words: int,
+    seed: int,
+    stream: int,
+) -> tuple[float, int, int]:
+    """Skip-gram with bag inputs on one job, as :func:`~wordvec.train.kernels.fasttext.sg_bag_job`.
+
+    For each kept centre: its window is drawn, then the next centre's negatives (none
+    with ``paths``, hierarchical softmax); each window word is an example predicted by
+    the centre's bag ``bags[centre]``.
+
+    Returns:
+        ``(loss, examples, words)`` as the kernel returns them.
+    """
+    gen = XorShift(seed, stream)
+    k = 0 if paths is not None else negative
+    loss, examples, done = 0.0, 0, [0]
+    for sent, rate in _trained_sentences(ids, remap, keep, gen, alpha, job_words, done):
+        negs = [gen.draw(*alias) for _ in range(k)]
+        for i, centre in enumerate(sent):
+            ctx = _window(gen, sent, i, window)
+            current = negs
+            if i + 1 < len(sent):
+                negs = [gen.draw(*alias) for _ in range(k)]
+            loss += _update(w_in, w_out, [bags[centre]] * len(ctx), ctx, current, rate, True,
+                            paths)  # fmt: skip
+            examples += len(ctx)
+    return loss, examples, done[0]
+
+
+def cbow_bag_job(
+    ids: np.ndarray,
+    remap: np.ndarray,
+    keep: np.ndarray,
+    alias: tuple[np.ndarray, np.ndarray],
+    bags: Sequence[Sequence[int]],
+    w_in: np.ndarray,
+    w_out: np.ndarray,
+    *,
+    window: int,
+    negative: int,
+    cbow_mean: bool,
+    group: int,
+    paths: tuple | None = None,
+    alpha: tuple[float, float],
+    job_words: int,
+    seed: int,
+    stream: int,
+) -> tuple[float, int, int]:
+    """CBOW with bag inputs on one job, as :func:`~wordvec.train.kernels.fasttext.cbow_bag_job`.
+
+    Centres go ``group`` at a time; a centre's input is the bags of its window words
+    pooled together.
+
+    Returns:
+        ``(loss, examples, words)`` as the kernel returns them.
+    """
+    gen = XorShift(seed, stream)
+    k = 0 if paths is not None else negative
+    loss, examples, done = 0.0, 0, [0]
+    for sent, rate in _trained_sentences(ids, remap, keep, gen, alpha, job_words, done):
+        negs = [gen.draw(*alias) for _ in range(k)]
+        for start in range(0, len(sent), group):
+            centres = sent[start : start + group]
+            pooled = []
+            for i in range(start, start + len(centres)):
+                pooled.append([r for w in _window(gen, sent, i, window) for r in bags[w]])
+            current = negs
+            negs = [gen.draw(*alias) for _ in range(k)]
+            loss += _update(w_in, w_out, pooled, centres, current, rate, cbow_mean, paths)
+            examples += len(centres)
+    return loss, examples, done[0]
