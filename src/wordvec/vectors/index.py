@@ -54,6 +54,7 @@ _PARAMS = {
     "hnsw": {"connectivity": 16, "ef_construction": 64, "ef_search": 128},
     "ivf": {"nlist": None, "nprobe": 32},
 }
+_CHUNK = 1024  # queries searched and re-scored at a time
 _INSTALL = 'approximate neighbours need faiss: pip install "wordvec[ann]" (faiss-cpu).'
 
 
@@ -328,9 +329,14 @@ class NeighborIndex:
         if normalize:
             q_arr = Q.unit_vector(q_arr)
         excl = Q._exclude_matrix(exclude, len(q_arr))
-        extra = int((excl >= 0).sum(axis=1).max()) if excl.size else 0
-        cand = self.candidates(q_arr, 2 * topn + extra)
-        return rerank(vectors, q_arr, cand, topn, excl)
+        extra = int((excl >= 0).sum(axis=1).max()) if len(excl) else 0
+        top_i = np.full((len(q_arr), topn), -1, dtype=np.int64)
+        top_s = np.full((len(q_arr), topn), -np.inf, dtype=np.float32)
+        for q0 in range(0, len(q_arr), _CHUNK):  # bounded memory for the re-scoring
+            q1 = min(len(q_arr), q0 + _CHUNK)
+            cand = self.candidates(q_arr[q0:q1], 2 * topn + extra)
+            top_i[q0:q1], top_s[q0:q1] = rerank(vectors, q_arr[q0:q1], cand, topn, excl[q0:q1])
+        return top_i, top_s
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the index to ``path`` atomically (a safetensors file, no pickle)."""
