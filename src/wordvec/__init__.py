@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Embedding": "wordvec.layers",
     "EmbeddingBag": "wordvec.layers",
+    "FastText": "wordvec.train.fasttext",
     "GloVe": "wordvec.train.glove",
     "SubwordVectors": "wordvec.vectors",
     "Vectors": "wordvec.vectors",
@@ -39,6 +40,7 @@ _EXPORTS = {
 __all__ = [
     "Embedding",
     "EmbeddingBag",
+    "FastText",
     "GloVe",
     "SubwordVectors",
     "Vectors",
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
     from wordvec.sequences import one_hot, pad_sequences
     from wordvec.text import iter_sentences, tokenize
     from wordvec.train import Word2Vec
+    from wordvec.train.fasttext import FastText
     from wordvec.train.glove import GloVe
     from wordvec.transfer import coverage, embedding_matrix
     from wordvec.vectors import SubwordVectors, Vectors

@@ -88,7 +88,8 @@ def register(sub: Any) -> None:
         "--model",
         choices=tuple(_MODELS),
         default="word2vec",
-        help="what to train: word2vec (skip-gram or CBOW) or glove (default: word2vec)",
+        help="what to train: word2vec (skip-gram or CBOW), fasttext (word2vec with "
+        "character n-grams: vectors for unseen words too) or glove (default: word2vec)",
     )
     # one flag per declared parameter of the trainers: the CLI cannot drift from them
     params = _model_flags()
@@ -144,6 +145,7 @@ def _corpus(paths: list[str]) -> tuple[Any, str]:
 _MODELS = {
     "word2vec": ("wordvec.train.word2vec", "Word2Vec"),
     "glove": ("wordvec.train.glove", "GloVe"),
+    "fasttext": ("wordvec.train.fasttext", "FastText"),
 }
 
 
@@ -169,8 +171,9 @@ def _model_flags() -> list[Any]:
         first = owners[0][1]
         if len(owners) == len(_MODELS) and all(p == first for _, p in owners):
             out.append(first)
-        elif len(owners) == 1:
-            out.append(dataclasses.replace(first, help=f"{owners[0][0]} only: {first.help}"))
+        elif all(p == first for _, p in owners):
+            models = ", ".join(m for m, _ in owners)
+            out.append(dataclasses.replace(first, help=f"{models} only: {first.help}"))
         else:  # one flag; the chosen model's own check has the last word on its value
             text = "; ".join(f"{m}: {p.help.rstrip('.')} (default {p.default})" for m, p in owners)
             out.append(dataclasses.replace(first, help=text, minimum=None, maximum=None,
@@ -219,6 +222,8 @@ def run(args: argparse.Namespace) -> int:
         )
     t0 = time.perf_counter()
     wv = model.fit(corpus)
+    if args.format is None and fmt == "word2vec-binary" and hasattr(wv, "vectors_ngrams"):
+        fmt = "fasttext-bin"  # a subword model keeps its n-grams in a .bin (as convert)
     wv.save(out, format=fmt)
     wall = time.perf_counter() - t0
     if args.quiet and not args.json:

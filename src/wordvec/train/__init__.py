@@ -62,6 +62,7 @@ How to add a trainer
 """
 
 from wordvec.train._engine import Trainer
+from wordvec.train.fasttext import FastText
 from wordvec.train.glove import GloVe
 from wordvec.train.params import ENGINE_PARAMS, Param
 from wordvec.train.plan import EpochHooks, EpochPlan
@@ -73,6 +74,7 @@ __all__ = [
     "AdaGrad",
     "EpochHooks",
     "EpochPlan",
+    "FastText",
     "GloVe",
     "LinearDecay",
     "Param",
