@@ -126,13 +126,13 @@ function requestDraw() {
   if (!map.frame) map.frame = requestAnimationFrame(draw);
 }
 
-function drawLabel(ctx, text, sx, sy, color, bold) {
+function drawLabel(ctx, text, at, color, bold) {
   ctx.font = `${bold ? "600 " : ""}${12 * (window.devicePixelRatio || 1)}px system-ui, sans-serif`;
   ctx.lineWidth = 3 * (window.devicePixelRatio || 1);
   ctx.strokeStyle = "rgba(255,255,255,0.9)";
-  ctx.strokeText(text, sx + 5, sy - 4);
+  ctx.strokeText(text, at.x, at.y);
   ctx.fillStyle = color;
-  ctx.fillText(text, sx + 5, sy - 4);
+  ctx.fillText(text, at.x, at.y);
 }
 
 // Which parts of the canvas hold a label already (cells of 8 CSS pixels).
@@ -143,27 +143,43 @@ class LabelGrid {
     this.taken = new Set();
   }
 
-  // Reserve the box of a label drawn at (sx, sy); false (and nothing reserved) if taken.
-  place(ctx, text, sx, sy, force) {
-    const anchor = Math.floor((sx + 3 * this.ratio) / this.cell) * 100003 +
-      Math.floor(sy / this.cell);
-    if (!force && this.taken.has(anchor)) return false;
-    ctx.font = `${force ? "600 " : ""}${12 * this.ratio}px system-ui, sans-serif`;
-    const width = ctx.measureText(text).width + 6 * this.ratio;
-    const x0 = Math.floor((sx + 3 * this.ratio) / this.cell);
-    const x1 = Math.floor((sx + width) / this.cell);
-    const y0 = Math.floor((sy - 16 * this.ratio) / this.cell);
-    const y1 = Math.floor(sy / this.cell);
-    const keys = [];
-    for (let x = x0; x <= x1; x++) {
-      for (let y = y0; y <= y1; y++) {
-        const key = x * 100003 + y;
-        if (!force && this.taken.has(key)) return false;
-        keys.push(key);
-      }
+  // Find a free place for the label of the point (sx, sy) and reserve it: right of the
+  // point, above it; a highlighted label (bold) also tries below and to the left, and
+  // takes the first place if none is free. Returns the text's origin, or null.
+  place(ctx, text, sx, sy, bold) {
+    const r = this.ratio;
+    if (!bold && this.taken.has(this.key(sx + 5 * r, sy - 4 * r))) return null;
+    ctx.font = `${bold ? "600 " : ""}${12 * r}px system-ui, sans-serif`;
+    const width = ctx.measureText(text).width;
+    const spots = [{ x: sx + 5 * r, y: sy - 4 * r }];
+    if (bold) {
+      spots.push({ x: sx + 5 * r, y: sy + 14 * r }, { x: sx - 5 * r - width, y: sy - 4 * r },
+        { x: sx - 5 * r - width, y: sy + 14 * r });
     }
+    for (const at of spots) {
+      const keys = this.keys(at, width);
+      if (keys.every((key) => !this.taken.has(key))) return this.reserve(keys, at);
+    }
+    return bold ? this.reserve(this.keys(spots[0], width), spots[0]) : null;
+  }
+
+  key(x, y) {
+    return Math.floor(x / this.cell) * 100003 + Math.floor(y / this.cell);
+  }
+
+  keys(at, width) {
+    const c = this.cell, r = this.ratio, keys = [];
+    const x0 = Math.floor((at.x - 2 * r) / c), x1 = Math.floor((at.x + width) / c);
+    const y0 = Math.floor((at.y - 12 * r) / c), y1 = Math.floor((at.y + 3 * r) / c);
+    for (let x = x0; x <= x1; x++) {
+      for (let y = y0; y <= y1; y++) keys.push(x * 100003 + y);
+    }
+    return keys;
+  }
+
+  reserve(keys, at) {
     for (const key of keys) this.taken.add(key);
-    return true;
+    return at;
   }
 }
 
@@ -214,8 +230,8 @@ function draw() {
   if (query) {
     for (let j = 0; j < query.words.length; j++) {
       const [sx, sy] = toScreen(query.x[j], query.y[j]);
-      highlighted.push([sx, sy, j === 0 && query.words[0] === query.word]);
-      labels.place(ctx, query.words[j], sx, sy, true);
+      const at = labels.place(ctx, query.words[j], sx, sy, true);
+      highlighted.push([sx, sy, at, j === 0 && query.words[0] === query.word]);
     }
   }
   let placed = 0, tries = 0;
@@ -225,18 +241,19 @@ function draw() {
     const sx = ox + base.x[i] * scale, sy = oy - base.y[i] * scale;
     if (sx < 0 || sy < 0 || sx > canvas.width || sy > canvas.height) continue;
     tries++;
-    if (labels.place(ctx, base.words[i], sx, sy, false)) {
-      drawLabel(ctx, base.words[i], sx, sy, "#495057", false);
+    const at = labels.place(ctx, base.words[i], sx, sy, false);
+    if (at) {
+      drawLabel(ctx, base.words[i], at, "#495057", false);
       placed++;
     }
   }
   for (let j = highlighted.length - 1; j >= 0; j--) {
-    const [sx, sy, isQuery] = highlighted[j];
+    const [sx, sy, at, isQuery] = highlighted[j];
     ctx.fillStyle = isQuery ? "#d9480f" : "#1971c2";
     ctx.beginPath();
     ctx.arc(sx, sy, (isQuery ? 6 : 4) * ratio, 0, 2 * Math.PI);
     ctx.fill();
-    drawLabel(ctx, query.words[j], sx, sy, isQuery ? "#d9480f" : "#1864ab", true);
+    drawLabel(ctx, query.words[j], at, isQuery ? "#d9480f" : "#1864ab", true);
     drawn++;
   }
   if (map.hover >= 0) {
