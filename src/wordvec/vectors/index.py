@@ -10,7 +10,7 @@ Methods (``method=``):
                 (default 64), ``ef_search`` (default 128), ``storage`` (``"float32"``
                 or ``"int8"`` codes in the index, default ``"float32"``);
     ``"ivf"``   an inverted file over k-means cells: ``nlist`` (cells, default
-                ``4 * sqrt(n)``), ``nprobe`` (cells searched, default 32),
+                ``4 * sqrt(n)``), ``nprobe`` (cells searched, default 128),
                 ``storage``.
 Both take ``threads`` (build threads; default all cores).
 
@@ -52,7 +52,7 @@ FORMAT_TAG = "wordvec.ann"
 FORMAT_VERSION = "1"
 _PARAMS = {
     "hnsw": {"connectivity": 16, "ef_construction": 64, "ef_search": 128},
-    "ivf": {"nlist": None, "nprobe": 32},
+    "ivf": {"nlist": None, "nprobe": 128},
 }
 _CHUNK = 1024  # queries searched and re-scored at a time
 _INSTALL = 'approximate neighbours need faiss: pip install "wordvec[ann]" (faiss-cpu).'
@@ -285,7 +285,7 @@ class NeighborIndex:
         if self.method == "hnsw":
             sp = faiss.SearchParametersHNSW(efSearch=max(self.params["ef_search"], k))
         else:
-            sp = faiss.SearchParametersIVF(nprobe=self.params["nprobe"])
+            sp = faiss.SearchParametersIVF(nprobe=min(self.params["nprobe"], self._native.nlist))
         q = np.ascontiguousarray(queries, dtype=np.float32)
         _, ids = self._native.search(q, k, params=sp)
         return ids.astype(np.int64, copy=False)
