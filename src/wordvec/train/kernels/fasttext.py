@@ -57,12 +57,18 @@ def word_bags(vocab: int) -> Bags:
 
 class BagScratch(NamedTuple):
     """Per-thread buffers of a bag job loop: the sentence, the next negatives, one
-    window's words and the update's batch."""
+    window's words, the update's batch, and a centre's hidden vector (skip-gram: row 0
+    is trained, row 1 keeps its value before the update).
+
+    Shape:
+        ``hid``: ``(2, dim)`` float32.
+    """
 
     sent: np.ndarray
     nxt: np.ndarray
     ctx: np.ndarray
     batch: NSBatch
+    hid: np.ndarray
 
 
 def bag_scratch(
@@ -72,19 +78,20 @@ def bag_scratch(
     """Allocate a bag job loop's buffers (per thread, outside the hot loop).
 
     ``examples`` is ``2 * window`` for skip-gram and the CBOW group size for CBOW; the
-    input buffer holds one bag of up to ``largest_bag`` rows per example, or
-    ``2 * window`` of them when the bags of a window are ``pooled`` (CBOW).
-    ``negative`` is 0 for hierarchical softmax.
+    input buffer holds ``2 * window`` bags of up to ``largest_bag`` rows per example
+    when the bags of a window are ``pooled`` (CBOW), else one row per example (skip-gram
+    trains the centre's hidden vector). ``negative`` is 0 for hierarchical softmax.
 
     >>> bag_scratch(100, 2, 5, 20, 5, 8, pooled=True).batch.inputs.shape
     (400,)
     """
-    inputs = examples * largest_bag * (2 * window if pooled else 1)
+    inputs = examples * largest_bag * 2 * window if pooled else examples
     return BagScratch(
         np.empty(sentence, np.int32),
         np.empty(negative, np.int32),
         np.empty(2 * window, np.int32),
         ns_batch(examples, inputs, negative, dim),
+        np.zeros((2, dim), np.float32),
     )
 
 
@@ -95,6 +102,35 @@ def _add_bag(bags: Bags, w: int, out: np.ndarray, n: int) -> int:
         out[n] = bags.ids[m]
         n += 1
     return n
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _bag_mean(w_in: np.ndarray, bags: Bags, w: int, hid: np.ndarray) -> None:
+    """Write the mean of word ``w``'s bag rows into ``hid[0]`` and ``hid[1]``."""
+    lo, hi = bags.offsets[w], bags.offsets[w + 1]
+    dim = w_in.shape[1]
+    for d in range(dim):
+        hid[0, d] = 0.0
+    for m in range(lo, hi):
+        r = bags.ids[m]
+        for d in range(dim):
+            hid[0, d] += w_in[r, d]
+    inv = np.float32(1.0 / (hi - lo))
+    for d in range(dim):
+        hid[0, d] *= inv
+        hid[1, d] = hid[0, d]
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _bag_add(w_in: np.ndarray, bags: Bags, w: int, hid: np.ndarray) -> None:
+    """Add the change of the hidden vector (``hid[0] - hid[1]``) to every row of ``w``'s bag."""
+    dim = w_in.shape[1]
+    for d in range(dim):
+        hid[1, d] = hid[0, d] - hid[1, d]
+    for m in range(bags.offsets[w], bags.offsets[w + 1]):
+        r = bags.ids[m]
+        for d in range(dim):
+            w_in[r, d] += hid[1, d]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -117,7 +153,10 @@ def sg_bag_job(
     For each kept centre word a window size ``b`` is drawn in ``1..window``; each of its
     ``<= 2b`` context words is one example, predicted by the mean of the centre's bag,
     all against the same negatives (drawn one centre ahead, as the word2vec loop) or
-    along its Huffman path (``hs``).
+    along its Huffman path (``hs``). The examples share their input, so the bag's mean
+    is computed once, trained by the update as a one-row input matrix, and its change
+    (every example's error) is added to each row of the bag once: the same sums as the
+    update with the bag repeated per example, in ``1/(2b)`` of the row traffic.
 
     Returns:
         ``(loss, examples, words)``: float64 loss sum, (centre, context) pairs trained,
@@ -127,8 +166,11 @@ def sg_bag_job(
         ``ids``: ``(n,)`` int32; ``w_in``: ``(rows of the bags, dim)``; scratch from
         :func:`bag_scratch` with ``2 * window`` examples.
     """
-    sent, nxt, _, batch = scratch
+    sent, nxt, _, batch, hid = scratch
     state = seed_state(job.seed, job.stream)
+    for e in range(batch.targets.shape[0]):  # example e: row 0 of hid
+        batch.inputs[e] = 0
+        batch.offsets[e + 1] = e + 1
     batch.offsets[0] = 0
     pos, done, loss, examples = 0, 0, 0.0, 0
     while pos < ids.shape[0]:
@@ -140,14 +182,12 @@ def sg_bag_job(
         state = _draw_ahead(state, tables, nxt, w_out)
         for i in range(slen):
             n_ctx, state = _context(sent, slen, i, window, state, batch.targets, 0)
-            n_in = 0
-            for e in range(n_ctx):
-                n_in = _add_bag(bags, sent[i], batch.inputs, n_in)
-                batch.offsets[e + 1] = n_in
+            _bag_mean(w_in, bags, sent[i], hid)
             _copy(nxt, batch.negs)
             if i + 1 < slen:
                 state = _draw_ahead(state, tables, nxt, w_out)
-            loss += _update(w_in, w_out, batch, n_ctx, alpha, True, tables, tree, hs)
+            loss += _update(hid, w_out, batch, n_ctx, alpha, True, tables, tree, hs)
+            _bag_add(w_in, bags, sent[i], hid)
             examples += n_ctx
     return loss, examples, done
 
@@ -167,7 +207,7 @@ def cbow_bag_job(
         ``(loss, examples, words)``: float64 loss sum, centre words trained,
         in-vocabulary words read.
     """
-    sent, nxt, ctx, batch = scratch
+    sent, nxt, ctx, batch, _ = scratch
     group = batch.targets.shape[0]
     state = seed_state(job.seed, job.stream)
     batch.offsets[0] = 0
