@@ -54,22 +54,26 @@ def _torchrun(args: list[str], nproc: int = 2, env: dict | None = None) -> None:
     subprocess.run(cmd, check=True, env={**os.environ, **(env or {})})
 
 
-def distinct_per_round(sync_words: int, rounds: int = 5) -> float:
-    """Mean distinct words in a round of ``sync_words`` tokens of bench-en."""
+def distinct_per_round(sync_words: int, min_count: int = 5) -> tuple[float, int]:
+    """Mean distinct in-vocabulary words (count >= ``min_count`` in all of bench-en) in
+    a round of ``sync_words`` tokens, and the vocabulary size."""
+    from collections import Counter
+
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
+        counts = Counter(token for line in f for token in line.split())
+    vocab = {w for w, c in counts.items() if c >= min_count}
     seen: list[int] = []
     current: set[str] = set()
     n = 0
     with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
         for line in f:
             tokens = line.split()
-            current.update(tokens)
+            current.update(t for t in tokens if t in vocab)
             n += len(tokens)
             if n >= sync_words:
                 seen.append(len(current))
                 current, n = set(), 0
-                if len(seen) == rounds:
-                    break
-    return statistics.mean(seen)
+    return statistics.mean(seen), len(vocab)
 
 
 def _time(fn, reps: int) -> float:
@@ -135,8 +139,10 @@ def project(sync_mb: float, words_per_node_s: float, sync_words: int) -> list[st
 
 
 def run_sync(args: argparse.Namespace) -> None:
-    touched = int(distinct_per_round(args.sync_words))
-    print(f"bench-en: {touched:,} distinct words in a round of {args.sync_words:,} tokens")
+    touched, vocab = distinct_per_round(args.sync_words)
+    touched = int(touched)
+    print(f"bench-en: {touched:,} distinct words of the {vocab:,}-word vocabulary (min_count 5) "
+          f"in a round of {args.sync_words:,} tokens")  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "sync.json"
@@ -150,7 +156,7 @@ def run_sync(args: argparse.Namespace) -> None:
             f"| {r['vocab']:,} | {r['dim']} | {r['mb']:.0f} | {r['full'] * 1e3:.1f} ms | "
             f"{r['rows'] * 1e3:.1f} ms | {r['touched']:,} | {r['full'] / r['rows']:.2f} |"
         )
-    vocab, dim = args.model_vocab, 100
+    dim = 100
     touched_mb = 2 * touched * dim * 4 / 1e6 + vocab / 1e6
     full_mb = 2 * vocab * dim * 4 / 1e6
     for name, mb in (("full", full_mb), ("rows", (7 * touched_mb + full_mb) / 8)):
@@ -250,7 +256,6 @@ def main() -> None:
         help="words per node between syncs (default: 32 threads x 100,000)",
     )
     s.add_argument("--reps", type=int, default=5)
-    s.add_argument("--model-vocab", type=int, default=63_579, help="vocabulary of the model")
     s.add_argument("--no-measure", action="store_true", help="projection only")
     s.add_argument("--sg-core-rate", type=float, default=450_000, help="words/s per core")
     s.add_argument("--cbow-core-rate", type=float, default=900_000, help="words/s per core")

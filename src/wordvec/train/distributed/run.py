@@ -364,9 +364,12 @@ class DistributedRun(EpochHooks):
     # 6. end ------------------------------------------------------------------------------
 
     def finish(self, model: Any) -> None:
-        """Check that every rank holds the same weights; keep their :attr:`checksum`."""
+        """Check that every rank holds the same weights (keep their :attr:`checksum`),
+        then leave the job."""
         self.checksum = check_identical(self.comm, list(self._tables.values()))
         logger.info("rank %d: weights checksum %s", self.rank, self.checksum[:16])
+        self.comm.barrier()  # nobody leaves (rank 0 may host the store) before all are done
+        self.close()
 
     def close(self) -> None:
         """Leave the job."""
