@@ -22,7 +22,8 @@ Parts (run one or several; each prints its figures and ratios measured in the sa
              HNSW over 2M x 300 is too slow to build on 2 shared cores): build time
              and peak RSS (child process), latency and recall@10 on 200 queries.
 
-Peak RSS is the child's ``ru_maxrss`` from ``wait4``.
+Peak RSS is the child's own ``VmHWM`` (compact) or its ``ru_maxrss`` from ``wait4`` (large;
+that figure is at least the parent's RSS at the fork, about 100 MB there).
 
 Run by hand:  python benchmarks/ann.py glove compact large [--work DIR] [--queries 1000]
 """
@@ -197,7 +198,10 @@ from wordvec import Vectors
 t = time.perf_counter(); v = Vectors.load(sys.argv[1], index="ignore")
 load = time.perf_counter() - t
 v.most_similar(sys.argv[2], topn=10)
-print(load, time.perf_counter() - t - load)
+query = time.perf_counter() - t - load
+with open("/proc/self/status") as f:  # the peak of this process alone (VmHWM, kB)
+    peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+print(load, query, peak / 1024)
 """
 
 
@@ -211,8 +215,8 @@ def run_compact(work: Path, n_queries: int) -> None:
         path = work / f"glove-{dtype}.safetensors"
         base.save(path, dtype=dtype)
         sizes[dtype] = path.stat().st_size
-        _, rss, out = _child([sys.executable, "-c", _PROBE, str(path), "king"])
-        load, query = (float(x) for x in out.split())
+        _, _, out = _child([sys.executable, "-c", _PROBE, str(path), "king"])
+        load, query, rss = (float(x) for x in out.split())
         small = Vectors.load(path, index="ignore")
         got, _ = small.nearest(base.vectors[rows], topn=10, exclude=rows[:, None])
         overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(want, got)])
