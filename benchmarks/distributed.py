@@ -171,7 +171,9 @@ def run_sync(args: argparse.Namespace) -> None:
                 print(line)
 
 
-def train_child(mode: str, corpus: str, arch: str, seed: int, out: str) -> None:
+def train_child(
+    mode: str, corpus: str, arch: str, seed: int, out: str, sync_words: int | None = None
+) -> None:
     """One training run: ``single`` (1 process x 2 threads) or ``dist`` (this rank of a
     torchrun job, 1 thread); rank 0 (or the single process) appends its figures."""
     from wordvec.evaluate import evaluate_analogies, evaluate_similarity
@@ -179,7 +181,8 @@ def train_child(mode: str, corpus: str, arch: str, seed: int, out: str) -> None:
 
     dist = mode == "dist"
     model = Word2Vec(arch=arch, seed=seed, workers=1 if dist else 2, progress=False,
-                     tokenizer="whitespace", distributed=dist)  # fmt: skip
+                     tokenizer="whitespace", distributed=dist,
+                     sync_words=sync_words if dist else None)  # fmt: skip
     t0 = time.perf_counter()
     wv = model.fit(Path(corpus))
     wall = time.perf_counter() - t0
@@ -195,6 +198,7 @@ def train_child(mode: str, corpus: str, arch: str, seed: int, out: str) -> None:
     }  # fmt: skip
     if dist:
         row["sync"] = model.hooks.sync_stats()
+        row["sync_words"] = model.hooks.sync_words
     with open(out, "a") as f:
         f.write(json.dumps(row) + "\n")
 
@@ -213,10 +217,13 @@ def run_train(args: argparse.Namespace) -> None:
         out = Path(args.out)
         for seed in [int(x) for x in args.seeds.split(",")]:
             for arch in args.arch.split(","):
-                base = [__file__, "_train", "{}", str(corpus), arch, str(seed), str(out)]
-                subprocess.run([sys.executable, *(a.replace("{}", "single") for a in base)],
-                               check=True)  # fmt: skip
-                _torchrun([a.replace("{}", "dist") for a in base])
+                base = [__file__, "_train", "{}", str(corpus), arch, str(seed), str(out),
+                        str(args.sync_words or 0)]  # fmt: skip
+                if "single" in args.modes:
+                    single = [a.replace("{}", "single") for a in base]
+                    subprocess.run([sys.executable, *single], check=True)
+                if "dist" in args.modes:
+                    _torchrun([a.replace("{}", "dist") for a in base])
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     print("| arch | seed | mode | wall s | train s | words/s | ratio | analogy | WS353 | sync s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -244,7 +251,8 @@ def main() -> None:
         sync_worker(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_train":
-        train_child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6])
+        mode, corpus, arch, seed, out, sync_words = sys.argv[2:8]
+        train_child(mode, corpus, arch, int(seed), out, int(sync_words) or None)
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -264,6 +272,8 @@ def main() -> None:
     t.add_argument("--arch", default="skipgram,cbow")
     t.add_argument("--out", default="distributed-train.jsonl", help="rows appended here")
     t.add_argument("--max-words", type=int, default=None, help="first N tokens only")
+    t.add_argument("--sync-words", type=int, default=None, help="distributed cadence")
+    t.add_argument("--modes", default="single,dist", help="which runs: single, dist or both")
     args = p.parse_args()
     if args.what == "sync":
         run_sync(args)
