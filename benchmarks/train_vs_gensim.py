@@ -17,6 +17,11 @@ Usage::
 
     python benchmarks/train_vs_gensim.py                       # full run, both archs, 3 seeds
     python benchmarks/train_vs_gensim.py --max-words 2000000 --seeds 1 --arch skipgram
+    python benchmarks/train_vs_gensim.py --old /tmp/wt_old        # also an older checkout
+
+``--old DIR`` adds the tool ``wordvec-old``: the same wordvec benchmark run on the
+package in ``DIR/src`` (e.g. ``git worktree add DIR <commit>``), in the same alternation,
+to show a change is no slower; ``--tools`` picks which tools run.
 """
 
 from __future__ import annotations
@@ -130,9 +135,17 @@ def child(tool: str, arch: str, seed: int, corpus: str, workers: int) -> dict:
     return {"wall_s": wall, "rss_mb": rss_mb, "analogy": acc, "ws353": rho, **timings}
 
 
-def run(tool: str, arch: str, seed: int, corpus: Path, workers: int) -> dict:
+def run(
+    tool: str, arch: str, seed: int, corpus: Path, workers: int, old: Path | None = None
+) -> dict:
+    env = dict(os.environ)
+    if tool == "wordvec-old":
+        if old is None:
+            raise SystemExit("the tool wordvec-old needs --old DIR")
+        env["PYTHONPATH"] = str(old / "src")
+        tool = "wordvec"
     cmd = [sys.executable, __file__, "--child", tool, arch, str(seed), str(corpus), str(workers)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -143,6 +156,8 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--old", type=Path, default=None, help="older checkout (wordvec-old)")
+    parser.add_argument("--tools", default=None, help="comma-separated: gensim,wordvec-old,wordvec")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -151,6 +166,8 @@ def main() -> None:
         return
 
     seeds = [int(s) for s in args.seeds.split(",")]
+    default_tools = "gensim,wordvec-old,wordvec" if args.old else "gensim,wordvec"
+    tools = (args.tools or default_tools).split(",")
     archs = ["skipgram", "cbow"] if args.arch == "both" else [args.arch]
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
         corpus = Path(tmp) / "corpus.txt"
@@ -160,9 +177,11 @@ def main() -> None:
               f"cores {os.cpu_count()}, settings {SETTINGS}")  # fmt: skip
         # warm the numba cache so compilation is not timed
         for arch in archs:
-            run("wordvec", arch, 1, _tiny_corpus(Path(tmp)), 1)
+            for tool in tools:
+                if tool != "gensim":
+                    run(tool, arch, 1, _tiny_corpus(Path(tmp)), 1, args.old)
         header = (
-            f"{'tool':8} {'arch':8} {'seed':>4} {'wall s':>8} {'words/s':>11} {'ratio':>6} "
+            f"{'tool':11} {'arch':8} {'seed':>4} {'wall s':>8} {'words/s':>11} {'ratio':>6} "
             f"{'analogy':>8} {'WS353':>7} {'RSS MB':>7} {'read s':>7}"
         )
         print(header)
@@ -170,19 +189,34 @@ def main() -> None:
         # seeds outermost, so an interrupted run still covers both architectures
         for seed in seeds:
             for arch in archs:
-                for tool in ("gensim", "wordvec"):
-                    r = run(tool, arch, seed, corpus, args.workers)
+                for tool in tools:
+                    r = run(tool, arch, seed, corpus, args.workers, args.old)
                     r["wps"] = total / r["wall_s"]
                     rows.setdefault((tool, arch), []).append(r)
-                    ratio = r["wps"] / rows[("gensim", arch)][-1]["wps"]
+                    ref = rows.get(("gensim", arch), rows[(tools[0], arch)])[-1]["wps"]
+                    ratio = r["wps"] / ref
                     print(
-                        f"{tool:8} {arch:8} {seed:>4} {r['wall_s']:8.1f} {r['wps']:11,.0f} "
+                        f"{tool:11} {arch:8} {seed:>4} {r['wall_s']:8.1f} {r['wps']:11,.0f} "
                         f"{ratio:6.2f} {100 * r['analogy']:7.2f}% {r['ws353']:7.3f} "
                         f"{r['rss_mb']:7.0f} {r.get('read_s', float('nan')):7.1f}",
                         flush=True,
                     )
         summary = []
         for arch in archs:
+            if ("wordvec-old", arch) in rows:
+                o, w = rows[("wordvec-old", arch)], rows[("wordvec", arch)]
+                speedup = statistics.median(x["wps"] for x in w) / statistics.median(
+                    x["wps"] for x in o
+                )
+                summary.append(
+                    f"{arch:8} new vs old wordvec: speed ratio (median words/s) {speedup:.3f}x, "
+                    f"train median {statistics.median(x['train_s'] for x in w):.1f} vs "
+                    f"{statistics.median(x['train_s'] for x in o):.1f} s | analogy "
+                    f"{100 * _mean(w, 'analogy'):.2f}% vs {100 * _mean(o, 'analogy'):.2f}% | WS353 "
+                    f"{_mean(w, 'ws353'):.3f} vs {_mean(o, 'ws353'):.3f}"
+                )
+            if ("gensim", arch) not in rows:
+                continue
             g, w = rows[("gensim", arch)], rows[("wordvec", arch)]
             med_g = statistics.median(x["wps"] for x in g)
             med_w = statistics.median(x["wps"] for x in w)
