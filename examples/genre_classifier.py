@@ -594,9 +594,9 @@ def run(
 TFIDF_GRID = {
     "token_pattern": (r"(?u)\b\w\w+\b", r"\S+"),  # scikit-learn's default; every token
     "ngram_range": ((1, 1), (1, 2)),
-    "min_df": (1, 2),
+    "min_df": (2,),
     "sublinear_tf": (False, True),
-    "C": (1.0, 3.0, 10.0, 30.0, 100.0),
+    "C": (3.0, 10.0, 30.0),
 }
 
 
