@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import itertools
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -48,14 +50,23 @@ def test_a_missing_file_exits_2(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
 
 
-def test_a_taken_port_is_a_clear_error(small_glove, capsys):
+def test_a_taken_port_is_a_clear_error(small_glove):
+    # In a subprocess: uvicorn configures logging and signal handlers process-wide, which
+    # must not outlive the test inside pytest's own process.
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        assert main(["serve", str(small_glove), "--port", str(port)]) == 1
-    err = capsys.readouterr().err
-    assert f"could not listen on 127.0.0.1:{port}" in err and "--port" in err
+        proc = subprocess.run(
+            [sys.executable, "-m", "wordvec", "serve", str(small_glove), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert f"could not listen on 127.0.0.1:{port}" in proc.stderr and "--port" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_only_loopback_addresses_count_as_local():
