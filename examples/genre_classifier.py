@@ -44,7 +44,7 @@ import numpy as np
 
 import wordvec
 import wordvec.torch as wtorch
-from wordvec._io import open_text
+from wordvec._lines import ReadStats, read_lines
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before anything imports keras
 # Idle OpenMP threads sleep instead of spinning: on a shared, oversubscribed machine the
@@ -111,6 +111,8 @@ def load_task(
     train_per_class: int | None = None,
     test_per_class: int | None = None,
     seed: int = 0,
+    encoding: str = "utf-8",
+    encoding_errors: str = "strict",
 ) -> Task:
     """Read the TSV (header ``split label book text``, tab-separated, no quoting).
 
@@ -120,17 +122,22 @@ def load_task(
             of each class (None keeps all); for quick runs and tests.
         test_per_class: The same for the test split.
         seed: Seed of those samples.
+        encoding: The file's text encoding.
+        encoding_errors: Undecodable bytes: "strict" raises an error naming the line and
+            byte offset; "replace" / "ignore" go on (the count is logged).
     """
     rows: dict[str, list[tuple[str, str, str]]] = {"train": [], "test": []}
-    with open_text(path) as f:
-        header = f.readline().rstrip("\n").split("\t")
-        if header != ["split", "label", "book", "text"]:
-            raise ValueError(f"{path}: expected the header split/label/book/text, got {header}")
-        for line in f:
-            line = line.rstrip("\n")
-            if line:
-                split, label, book, text = line.split("\t")
-                rows[split].append((label, book, text))
+    stats = ReadStats()
+    lines = read_lines(path, encoding=encoding, encoding_errors=encoding_errors, stats=stats)
+    header = next(lines, "").split("\t")
+    if header != ["split", "label", "book", "text"]:
+        raise ValueError(f"{path}: expected the header split/label/book/text, got {header}")
+    for line in lines:
+        if line:
+            split, label, book, text = line.split("\t")
+            rows[split].append((label, book, text))
+    if stats.lines_with_errors:
+        logger.warning("%s: %d line(s) with undecodable bytes", path, stats.lines_with_errors)
     classes = sorted({label for label, _, _ in rows["train"]})
     index = {c: i for i, c in enumerate(classes)}
 
