@@ -332,6 +332,11 @@ def evaluate_analogies(
         SectionResult(name, int(c), int(w)) for name, c, w in zip(names, correct, incorrect)
     ]
     total = SectionResult("Total accuracy", int(correct.sum()), int(incorrect.sum()))
+    _log_analogies(sections, total, skipped)
+    return AnalogyResult(total.accuracy, sections, total, skipped, read, stats.lines_with_errors)
+
+
+def _log_analogies(sections: list[SectionResult], total: SectionResult, skipped: int) -> None:
     for s in sections:
         if s.total:
             logger.info("%s: %.1f%% (%d/%d)", s.name, 100 * s.accuracy, s.correct, s.total)
@@ -342,7 +347,6 @@ def evaluate_analogies(
         total.total,
         skipped,
     )
-    return AnalogyResult(total.accuracy, sections, total, skipped, read, stats.lines_with_errors)
 
 
 def evaluate_similarity(

@@ -218,20 +218,7 @@ def encode_corpus(
     words = list(index)
     seconds = time.perf_counter() - t0
     n_tokens = written - n_sentences
-    logger.info(
-        "read %d tokens, %d sentences, %d distinct words in %.1f s",
-        n_tokens,
-        n_sentences,
-        len(words),
-        seconds,
-    )
-    if stats.lines_with_errors or stats.skipped_files:
-        logger.warning(
-            "%d line(s) had undecodable bytes (%s); %d binary file(s) skipped",
-            stats.lines_with_errors,
-            encoding_errors,
-            len(stats.skipped_files),
-        )
+    _log_pass(n_tokens, n_sentences, len(words), seconds, stats, encoding_errors)
     return EncodedCorpus(
         path=path,
         words=words,
@@ -243,6 +230,25 @@ def encode_corpus(
         seconds=seconds,
         read_stats=stats,
     )
+
+
+def _log_pass(
+    tokens: int, sentences: int, words: int, seconds: float, stats: ReadStats, errors: str
+) -> None:
+    logger.info(
+        "read %d tokens, %d sentences, %d distinct words in %.1f s",
+        tokens,
+        sentences,
+        words,
+        seconds,
+    )
+    if stats.lines_with_errors or stats.skipped_files:
+        logger.warning(
+            "%d line(s) had undecodable bytes (%s); %d binary file(s) skipped",
+            stats.lines_with_errors,
+            errors,
+            len(stats.skipped_files),
+        )
 
 
 def build_vocab(
