@@ -325,6 +325,25 @@ def _decoding(model: Any) -> dict[str, Any]:
     }
 
 
+def _decoding_text(decoding: dict[str, Any]) -> str:
+    """The report's decoding row ("" when nothing was replaced, dropped or skipped).
+
+    >>> _decoding_text({"encoding": "utf-8", "encoding_errors": "replace",
+    ...                 "lines_with_errors": 2, "skipped_files": []})
+    '2 line(s) with bytes that are not utf-8 (replaced)'
+    """
+    skipped = decoding["skipped_files"]
+    if not (decoding["lines_with_errors"] or skipped):
+        return ""
+    text = (
+        f"{decoding['lines_with_errors']:,} line(s) with bytes that are not "
+        f"{decoding['encoding']} ({decoding['encoding_errors']}d)"
+    )
+    if skipped:
+        text += f"; {len(skipped)} binary file(s) skipped: {', '.join(skipped)}"
+    return text
+
+
 def render_report(report: dict[str, Any]) -> None:
     """Print the training report as rich tables on stdout."""
     from rich import box
@@ -367,16 +386,9 @@ def render_report(report: dict[str, Any]) -> None:
         f"{report['train_seconds']:.1f} s training, {report['total_seconds']:.1f} s in all "
         f"(reading {report['read_seconds']:.1f} s)",
     )
-    decoding = report["decoding"]
-    if decoding["lines_with_errors"] or decoding["skipped_files"]:
-        skipped = decoding["skipped_files"]
-        text = (
-            f"{decoding['lines_with_errors']:,} line(s) with bytes that are not "
-            f"{decoding['encoding']} ({decoding['encoding_errors']}d)"
-        )
-        if skipped:
-            text += f"; {len(skipped)} binary file(s) skipped: {', '.join(skipped)}"
-        facts.add_row("decoding", esc(text))
+    decoding = _decoding_text(report["decoding"])
+    if decoding:
+        facts.add_row("decoding", esc(decoding))
     facts.add_row("output", esc(f"{report['output']} ({report['format']})"))
     an, sim = report["analogies"], report["wordsim353"]
     facts.add_row(
