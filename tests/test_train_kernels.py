@@ -24,8 +24,9 @@ def _weights(vocab: int = 12, dim: int = 16, seed: int = 0) -> tuple[np.ndarray,
         ([11], 10, [0]),
     ],
 )
+@pytest.mark.parametrize("kernel", ["ns_update", "ns_shared"])
 def test_ns_update_as_skipgram_matches_reference(
-    context: list, centre: int, negatives: list
+    context: list, centre: int, negatives: list, kernel: str
 ) -> None:
     w_in, w_out = _weights()
     r_in, r_out = w_in.copy(), w_out.copy()
@@ -37,16 +38,28 @@ def test_ns_update_as_skipgram_matches_reference(
     batch.offsets[:] = np.arange(len(context) + 1)
     batch.targets[:] = centre
     batch.negs[:] = negatives
-    loss = kernels.ns_update(w_in, w_out, batch, len(context), 0.05, True, sig, logsig)
+    if kernel == "ns_update":
+        loss = kernels.ns_update(w_in, w_out, batch, len(context), 0.05, True, sig, logsig)
+    else:
+        loss = kernels.ns_shared(
+            w_in, w_out, batch.inputs, len(context), centre, batch.negs, 0.05, sig, logsig,
+            batch.grad, batch.err,
+        )  # fmt: skip
     assert not np.array_equal(w_in, _weights()[0])  # the update changed something
     np.testing.assert_allclose(w_in, r_in, atol=1e-6)
     np.testing.assert_allclose(w_out, r_out, atol=1e-6)
     assert loss == pytest.approx(ref_loss, rel=1e-2)
 
 
-@pytest.mark.parametrize("cbow_mean", [True, False])
-def test_ns_update_as_cbow_matches_reference(cbow_mean: bool) -> None:
-    contexts = [[1, 2, 3], [0, 2, 3, 4], [2, 4], [4, 4, 6]]
+@pytest.mark.parametrize(
+    ("cbow_mean", "contexts"),
+    [
+        (True, [[1, 2, 3], [0, 2, 3, 4], [2, 4], [4, 4, 6]]),
+        (False, [[1, 2, 3], [0, 2, 3, 4], [2, 4], [4, 4, 6]]),
+        (True, [[1], [2], [2], [6]]),  # one row each, other targets: the in-place path
+    ],
+)
+def test_ns_update_as_cbow_matches_reference(cbow_mean: bool, contexts: list) -> None:
     centres = [0, 3, 5, 7]
     negatives = [8, 9, 5, 8]  # 5 equals a centre; 8 repeats
     w_in, w_out = _weights()

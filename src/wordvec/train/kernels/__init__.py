@@ -16,7 +16,7 @@ The slow, readable NumPy versions live in :mod:`wordvec.train.reference`; the te
 compare each update and each whole job with them.
 """
 
-from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_update
+from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_shared, ns_update
 from wordvec.train.kernels.rng import seed_state
 from wordvec.train.kernels.tables import MAX_EXP, TABLE_SIZE, build_alias, sigmoid_tables
 from wordvec.train.kernels.word2vec import (
@@ -41,6 +41,7 @@ __all__ = [
     "count_job_words",
     "job_scratch",
     "ns_batch",
+    "ns_shared",
     "ns_update",
     "seed_state",
     "sg_job",

@@ -143,7 +143,7 @@ def _update(
     return ns_update(w_in, w_out, batch, n, alpha, mean, tables.sig, tables.logsig)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def sg_bag_job(
     ids: np.ndarray, w_in: np.ndarray, w_out: np.ndarray, tables: Sampling, bags: Bags,
     tree: Tree, hs: bool, job: Job, window: int, scratch: BagScratch,
@@ -192,7 +192,7 @@ def sg_bag_job(
     return loss, examples, done
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def cbow_bag_job(
     ids: np.ndarray, w_in: np.ndarray, w_out: np.ndarray, tables: Sampling, bags: Bags,
     tree: Tree, hs: bool, job: Job, window: int, cbow_mean: bool, scratch: BagScratch,

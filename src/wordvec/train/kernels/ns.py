@@ -25,7 +25,9 @@ class NSBatch(NamedTuple):
         ``inputs``: ``(max input rows,)`` int32; ``offsets``: ``(max examples + 1,)``
         int64; ``targets``: ``(max examples,)`` int32; ``negs``: ``(negative,)`` int32;
         ``hidden``, ``err``: ``(max examples, dim)`` float32;
-        ``grad``: ``(max examples * (negative + 1),)`` float32.
+        ``grad``: ``(max examples * (negative + 1),)`` float32;
+        ``slots``: ``(max examples,)`` int32, ``0, 1, ...`` (example ``e`` reads
+        ``hidden[slots[e]]``).
     """
 
     inputs: np.ndarray
@@ -35,6 +37,7 @@ class NSBatch(NamedTuple):
     hidden: np.ndarray
     err: np.ndarray
     grad: np.ndarray
+    slots: np.ndarray
 
 
 def ns_batch(max_examples: int, max_inputs: int, negative: int, dim: int) -> NSBatch:
@@ -51,6 +54,7 @@ def ns_batch(max_examples: int, max_inputs: int, negative: int, dim: int) -> NSB
         hidden=np.empty((max_examples, dim), np.float32),
         err=np.empty((max_examples, dim), np.float32),
         grad=np.empty(max_examples * (negative + 1), np.float32),
+        slots=np.arange(max_examples, dtype=np.int32),
     )
 
 
@@ -74,6 +78,165 @@ def _combine(
 
 
 @njit(cache=True, nogil=True, fastmath=True)
+def ns_shared(
+    w_in: np.ndarray, w_out: np.ndarray, rows: np.ndarray, n_rows: int, target: int,
+    negs: np.ndarray, alpha: float, sig: np.ndarray, logsig: np.ndarray, grad: np.ndarray,
+    err: np.ndarray,
+) -> float:  # fmt: skip
+    """:func:`ns_update` for skip-gram: ``n_rows`` examples of one input row each, all
+    predicting the same ``target`` against ``negs``.
+
+    Example ``e`` is the row ``w_in[rows[e]]`` itself (no copy into a hidden buffer).
+    It computes what :func:`ns_update` computes for these examples; a job loop calls it
+    with the batch's arrays unpacked once per job, since handing a whole
+    :class:`NSBatch` to a non-inlined kernel per centre word, and reloading a target
+    per example, cost skip-gram about 15%.
+
+    Args:
+        w_in, w_out: Float32 input and output weights, updated in place.
+        rows: Int32 input rows (the first ``n_rows`` are used).
+        n_rows: Examples in the update.
+        target: The output row every example predicts (label 1).
+        negs: Int32 negatives (label 0; one equal to ``target`` is skipped).
+        alpha: Learning rate.
+        sig, logsig: Tables from :func:`~wordvec.train.kernels.tables.sigmoid_tables`.
+        grad, err: Float32 scratch (``NSBatch.grad`` and ``NSBatch.err``).
+
+    Returns:
+        The loss of the update, in float64.
+
+    Shape:
+        ``rows``: ``(>= n_rows,)``; ``grad``: ``(>= n_rows * (len(negs) + 1),)``;
+        ``err``: ``(>= n_rows, dim)``.
+    """
+    dim = w_in.shape[1]
+    nt = negs.shape[0] + 1
+    loss = 0.0
+    for e in range(n_rows):
+        r = rows[e]
+        for k in range(nt):
+            t = target if k == 0 else negs[k - 1]
+            if k > 0 and t == target:
+                grad[e * nt + k] = 0.0
+                continue
+            f = np.float32(0.0)
+            for d in range(dim):
+                f += w_in[r, d] * w_out[t, d]
+            label = 1.0 if k == 0 else 0.0
+            s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
+            loss += lo_k
+            grad[e * nt + k] = np.float32((label - s) * alpha)
+    for e in range(n_rows):
+        for d in range(dim):
+            err[e, d] = 0.0
+        for k in range(nt):
+            t = target if k == 0 else negs[k - 1]
+            if k > 0 and t == target:
+                continue
+            g = grad[e * nt + k]
+            for d in range(dim):
+                err[e, d] += g * w_out[t, d]
+    for k in range(nt):
+        t = target if k == 0 else negs[k - 1]
+        if k > 0 and t == target:
+            continue
+        for e in range(n_rows):
+            g = grad[e * nt + k]
+            r = rows[e]
+            for d in range(dim):
+                w_out[t, d] += g * w_in[r, d]
+    for e in range(n_rows):
+        r = rows[e]
+        for d in range(dim):
+            w_in[r, d] += err[e, d]
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _target(targets: np.ndarray, negs: np.ndarray, e: int, k: int) -> int:
+    """Output row ``k`` of example ``e``: its target (k = 0), else the ``k``-th negative,
+    or -1 when that negative equals the target (skipped for this example)."""
+    pos = targets[e]
+    if k == 0:
+        return pos
+    t = negs[k - 1]
+    return -1 if t == pos else t
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _scores(
+    src: np.ndarray, rows: np.ndarray, w_out: np.ndarray, batch: NSBatch, n_examples: int,
+    alpha: float, sig: np.ndarray, logsig: np.ndarray,
+) -> float:  # fmt: skip
+    """Fill ``batch.grad[e * nt + k]`` with ``(label - sigmoid(src[rows[e]] . w_out[t])) *
+    alpha`` for every example and output row; return the loss in float64."""
+    grad, nt, dim = batch.grad, batch.negs.shape[0] + 1, w_out.shape[1]
+    loss = 0.0
+    for e in range(n_examples):
+        r = rows[e]
+        for k in range(nt):
+            t = _target(batch.targets, batch.negs, e, k)
+            if t < 0:
+                grad[e * nt + k] = 0.0
+                continue
+            f = np.float32(0.0)
+            for d in range(dim):
+                f += src[r, d] * w_out[t, d]
+            label = 1.0 if k == 0 else 0.0
+            s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
+            loss += lo_k
+            grad[e * nt + k] = np.float32((label - s) * alpha)
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _errors(w_out: np.ndarray, batch: NSBatch, n_examples: int, mean: bool) -> None:
+    """``err[e] = sum_k grad[e, k] * w_out[t_k]`` (divided by the bag size when summing)."""
+    grad, err, offsets = batch.grad, batch.err, batch.offsets
+    nt, dim = batch.negs.shape[0] + 1, w_out.shape[1]
+    for e in range(n_examples):
+        for d in range(dim):
+            err[e, d] = 0.0
+        for k in range(nt):
+            t = _target(batch.targets, batch.negs, e, k)
+            if t < 0:
+                continue
+            g = grad[e * nt + k]
+            for d in range(dim):
+                err[e, d] += g * w_out[t, d]
+        size = offsets[e + 1] - offsets[e]
+        if not mean and size > 1:
+            inv = np.float32(1.0 / size)
+            for d in range(dim):
+                err[e, d] *= inv
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _apply(
+    w_in: np.ndarray, w_out: np.ndarray, src: np.ndarray, rows: np.ndarray, batch: NSBatch,
+    n_examples: int,
+) -> None:  # fmt: skip
+    """Add ``grad[e, k] * src[rows[e]]`` to every output row, then each example's error
+    to each of its input rows."""
+    grad, err, inputs, offsets = batch.grad, batch.err, batch.inputs, batch.offsets
+    nt, dim = batch.negs.shape[0] + 1, w_out.shape[1]
+    for k in range(nt):
+        for e in range(n_examples):
+            t = _target(batch.targets, batch.negs, e, k)
+            if t < 0:
+                continue
+            g = grad[e * nt + k]
+            r = rows[e]
+            for d in range(dim):
+                w_out[t, d] += g * src[r, d]
+    for e in range(n_examples):
+        for m in range(offsets[e], offsets[e + 1]):
+            r = inputs[m]
+            for d in range(dim):
+                w_in[r, d] += err[e, d]
+
+
+@njit(cache=True, nogil=True, fastmath=True)
 def ns_update(
     w_in: np.ndarray,
     w_out: np.ndarray,
@@ -93,7 +256,9 @@ def ns_update(
     products use the weights as they were on entry; then every output row gets
     ``g * hidden`` and every input row of an example gets the example's whole error
     (divided by the bag size when summing, as gensim's CBOW does). Repeated rows
-    accumulate, like ``np.add.at``.
+    accumulate, like ``np.add.at``. When every example has one input row, the hidden
+    vectors are read from ``w_in`` in place, without a copy (skip-gram's job loop calls
+    the faster :func:`ns_shared` instead, its examples sharing one target).
 
     Args:
         w_in, w_out: Float32 input and output weights, updated in place.
@@ -109,61 +274,18 @@ def ns_update(
     Shape:
         ``w_in``: ``(input rows, dim)``; ``w_out``: ``(vocab, dim)``.
     """
-    inputs, offsets, targets, negs = batch.inputs, batch.offsets, batch.targets, batch.negs
-    hidden, err, grad = batch.hidden, batch.err, batch.grad
-    dim = w_in.shape[1]
-    nt = negs.shape[0] + 1
-    # one input row per example (skip-gram): the hidden vectors are those rows, in place
-    single = offsets[n_examples] - offsets[0] == n_examples
-    src = w_in if single else hidden
-    loss = 0.0
+    offsets = batch.offsets
+    if offsets[n_examples] - offsets[0] == n_examples:
+        # one input row per example: the hidden vectors are those rows of w_in
+        rows = batch.inputs[offsets[0] :]
+        loss = _scores(w_in, rows, w_out, batch, n_examples, alpha, sig, logsig)
+        _errors(w_out, batch, n_examples, mean)
+        _apply(w_in, w_out, w_in, rows, batch, n_examples)
+        return loss
     for e in range(n_examples):
-        lo, hi = offsets[e], offsets[e + 1]
-        if not single:
-            _combine(w_in, inputs, lo, hi, mean, hidden, e)
-        row = inputs[lo] if single else e
-        pos = targets[e]
-        for k in range(nt):
-            t = pos if k == 0 else negs[k - 1]
-            if k > 0 and t == pos:
-                grad[e * nt + k] = 0.0
-                continue
-            f = np.float32(0.0)
-            for d in range(dim):
-                f += src[row, d] * w_out[t, d]
-            label = 1.0 if k == 0 else 0.0
-            s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
-            loss += lo_k
-            grad[e * nt + k] = np.float32((label - s) * alpha)
-    for e in range(n_examples):
-        lo, hi = offsets[e], offsets[e + 1]
-        for d in range(dim):
-            err[e, d] = 0.0
-        pos = targets[e]
-        for k in range(nt):
-            t = pos if k == 0 else negs[k - 1]
-            if k > 0 and t == pos:
-                continue
-            g = grad[e * nt + k]
-            for d in range(dim):
-                err[e, d] += g * w_out[t, d]
-        if not mean and hi - lo > 1:
-            inv = np.float32(1.0 / (hi - lo))
-            for d in range(dim):
-                err[e, d] *= inv
-    for k in range(nt):
-        for e in range(n_examples):
-            pos = targets[e]
-            t = pos if k == 0 else negs[k - 1]
-            if k > 0 and t == pos:
-                continue
-            g = grad[e * nt + k]
-            row = inputs[offsets[e]] if single else e
-            for d in range(dim):
-                w_out[t, d] += g * src[row, d]
-    for e in range(n_examples):
-        for m in range(offsets[e], offsets[e + 1]):
-            r = inputs[m]
-            for d in range(dim):
-                w_in[r, d] += err[e, d]
+        _combine(w_in, batch.inputs, offsets[e], offsets[e + 1], mean, batch.hidden, e)
+    rows = batch.slots
+    loss = _scores(batch.hidden, rows, w_out, batch, n_examples, alpha, sig, logsig)
+    _errors(w_out, batch, n_examples, mean)
+    _apply(w_in, w_out, batch.hidden, rows, batch, n_examples)
     return loss

@@ -4,8 +4,10 @@ A *job* is a block of raw word ids with -1 between sentences. A job loop remaps 
 subsamples each sentence, draws each centre's window size, gathers the examples of
 skip-gram (one per context word) or CBOW (one per centre) into an
 :class:`~wordvec.train.kernels.ns.NSBatch` and hands them to
-:func:`~wordvec.train.kernels.ns.ns_update`. Negatives are drawn one step ahead and
-their output rows prefetched, so the random row fetches overlap the arithmetic.
+:func:`~wordvec.train.kernels.ns.ns_update` (skip-gram, whose examples share their
+target, to its special case :func:`~wordvec.train.kernels.ns.ns_shared`). Negatives
+are drawn one step ahead and their output rows prefetched, so the random row fetches
+overlap the arithmetic.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_update
+from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_shared, ns_update
 from wordvec.train.kernels.prefetch import prefetch_row
 from wordvec.train.kernels.rng import ONE32, below, high32, next_state, seed_state
 from wordvec.train.kernels.tables import draw
@@ -161,9 +163,10 @@ def sg_job(
         ``2 * window`` examples and inputs.
     """
     sent, nxt, batch = scratch
+    # unpacked once: handing the batch to the update per centre word costs ~15%
+    ctx, negs, grad, err = batch.inputs, batch.negs, batch.grad, batch.err
+    sig, logsig = tables.sig, tables.logsig
     state = seed_state(job.seed, job.stream)
-    for e in range(batch.offsets.shape[0]):
-        batch.offsets[e] = e
     pos, done, loss, examples = 0, 0, 0.0, 0
     while pos < ids.shape[0]:
         pos, slen, seen, state = read_sentence(ids, pos, tables.remap, tables.keep, state, sent)
@@ -174,16 +177,14 @@ def sg_job(
         state = _draw_ahead(state, tables, nxt, w_out)
         prefetch_row(w_out, sent[0])
         for i in range(slen):
-            n_ctx, state = _context(sent, slen, i, window, state, batch.inputs, 0)
-            for e in range(n_ctx):
-                batch.targets[e] = sent[i]
-            _copy(nxt, batch.negs)
+            n_ctx, state = _context(sent, slen, i, window, state, ctx, 0)
+            _copy(nxt, negs)
             if i + 1 < slen:
                 prefetch_row(w_out, sent[i + 1])
                 state = _draw_ahead(state, tables, nxt, w_out)
             if i + window + 1 < slen:
                 prefetch_row(w_in, sent[i + window + 1])
-            loss += ns_update(w_in, w_out, batch, n_ctx, alpha, True, tables.sig, tables.logsig)
+            loss += ns_shared(w_in, w_out, ctx, n_ctx, sent[i], negs, alpha, sig, logsig, grad, err)
             examples += n_ctx
     return loss, examples, done
 
