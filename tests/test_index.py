@@ -50,11 +50,31 @@ def test_hnsw_defaults_reach_the_recall_target(glove, indexed):
     assert indexed.neighbor_index.method == "hnsw"
     assert _recall(glove, indexed) >= 0.95
     # a starved search is measurably worse: the index, not an exact scan, answers
+    default = indexed.neighbor_index.params["ef_search"]
     indexed.neighbor_index.configure(ef_search=2)
     try:
         assert _recall(glove, indexed, approximate=True) < _recall(glove, glove)
     finally:
-        indexed.neighbor_index.configure(ef_search=128)
+        indexed.neighbor_index.configure(ef_search=default)
+
+
+@pytest.mark.parametrize("method", ["hnsw", "ivf"])
+def test_int8_storage_reaches_the_recall_target(glove, method):
+    v = glove.subset(glove.words)
+    params = {"nlist": 64, "nprobe": 16} if method == "ivf" else {}
+    built = v.build_index(method, storage="int8", **params)  # int8 codes are trained first
+    assert built.params["storage"] == "int8"
+    assert _recall(glove, v) >= 0.95
+
+
+def test_a_single_query_answers_as_a_batch_does(indexed):
+    rows = [5, 77, 1234, 19_999]
+    exclude = [[r] for r in rows]
+    batch_i, batch_s = indexed.nearest(indexed.vectors[rows], topn=10, exclude=exclude)
+    for k, r in enumerate(rows):  # one query takes the short path
+        one_i, one_s = indexed.nearest(indexed.vectors[r][None, :], topn=10, exclude=[[r]])
+        np.testing.assert_array_equal(one_i[0], batch_i[k])
+        np.testing.assert_allclose(one_s[0], batch_s[k], atol=1e-6)
 
 
 def test_ivf_reaches_the_recall_target(glove):

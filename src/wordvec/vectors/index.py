@@ -6,8 +6,8 @@ the scores returned are true cosines and the order among the candidates is exact
 
 Methods (``method=``):
     ``"hnsw"``  a hierarchical navigable small-world graph (Malkov & Yashunin 2018):
-                ``connectivity`` (links a node, default 16), ``ef_construction``
-                (default 64), ``ef_search`` (default 128), ``storage`` (``"float32"``
+                ``connectivity`` (links a node, default 24), ``ef_construction``
+                (default 64), ``ef_search`` (default 72), ``storage`` (``"float32"``
                 or ``"int8"`` codes in the index, default ``"float32"``);
     ``"ivf"``   an inverted file over k-means cells: ``nlist`` (cells, default
                 ``4 * sqrt(n)``), ``nprobe`` (cells searched, default 128),
@@ -51,7 +51,7 @@ SUFFIX = ".ann"
 FORMAT_TAG = "wordvec.ann"
 FORMAT_VERSION = "1"
 _PARAMS = {
-    "hnsw": {"connectivity": 16, "ef_construction": 64, "ef_search": 128},
+    "hnsw": {"connectivity": 24, "ef_construction": 64, "ef_search": 72},
     "ivf": {"nlist": None, "nprobe": 128},
 }
 _CHUNK = 1024  # queries searched and re-scored at a time
@@ -168,7 +168,8 @@ def _unit_blocks(vectors: Vectors) -> Any:
 
 
 def _train_sample(vectors: Vectors, nlist: int, seed: int = 0) -> np.ndarray:
-    """Unit rows to train the IVF cells on: up to 40 a cell, drawn at random."""
+    """Unit rows to train on, drawn at random: up to 40 an IVF cell, at least 10,000
+    (the int8 codes' ranges)."""
     n = len(vectors)
     size = min(n, max(nlist * 40, 10_000))
     rows = np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
@@ -206,8 +207,8 @@ def build(vectors: Vectors, method: str = "hnsw", **params: Any) -> NeighborInde
     previous = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(threads)
     try:
-        if method == "ivf" and n:
-            index.train(_train_sample(vectors, p["nlist"]))
+        if n and not index.is_trained:  # IVF cells, or the int8 codes' ranges (hnsw)
+            index.train(_train_sample(vectors, p["nlist"] if method == "ivf" else 0))
         for _, block in _unit_blocks(vectors):
             index.add(block)
     finally:
@@ -239,6 +240,7 @@ class NeighborIndex:
         self.fingerprint = fingerprint
         self.count = count
         self.dim = dim
+        self._search_params: dict[int, Any] = {}  # by k; SWIG objects cost ~10 us each
 
     def __repr__(self) -> str:
         shown = {k: v for k, v in self.params.items() if k != "threads"}
@@ -258,6 +260,7 @@ class NeighborIndex:
                     f"index, got {name!r}; build a new index for other parameters."
                 )
             self.params[name] = check_int(value, name, minimum=1)
+        self._search_params.clear()
         return self
 
     def check(self, vectors: Vectors, source: str | os.PathLike | None = None) -> None:
@@ -280,12 +283,16 @@ class NeighborIndex:
         Shape:
             ``(q, dim) -> (q, k)``
         """
-        faiss = _faiss()
         k = max(1, min(k, self.count))
-        if self.method == "hnsw":
-            sp = faiss.SearchParametersHNSW(efSearch=max(self.params["ef_search"], k))
-        else:
-            sp = faiss.SearchParametersIVF(nprobe=min(self.params["nprobe"], self._native.nlist))
+        sp = self._search_params.get(k)
+        if sp is None:
+            faiss = _faiss()
+            if self.method == "hnsw":
+                sp = faiss.SearchParametersHNSW(efSearch=max(self.params["ef_search"], k))
+            else:
+                nprobe = min(self.params["nprobe"], self._native.nlist)
+                sp = faiss.SearchParametersIVF(nprobe=nprobe)
+            self._search_params[k] = sp
         q = np.ascontiguousarray(queries, dtype=np.float32)
         _, ids = self._native.search(q, k, params=sp)
         return ids.astype(np.int64, copy=False)
@@ -330,6 +337,9 @@ class NeighborIndex:
             q_arr = Q.unit_vector(q_arr)
         excl = Q._exclude_matrix(exclude, len(q_arr))
         extra = int((excl >= 0).sum(axis=1).max()) if len(excl) else 0
+        if len(q_arr) == 1:  # one query: its latency is NumPy call overhead, keep it short
+            cand = self.candidates(q_arr, 2 * topn + extra)[0]
+            return rerank_one(vectors, q_arr[0], cand, topn, excl[0])
         top_i = np.full((len(q_arr), topn), -1, dtype=np.int64)
         top_s = np.full((len(q_arr), topn), -np.inf, dtype=np.float32)
         for q0 in range(0, len(q_arr), _CHUNK):  # bounded memory for the re-scoring
@@ -444,6 +454,29 @@ def rerank(
         top_s = np.pad(top_s, ((0, 0), (0, pad)), constant_values=-np.inf)
         top_i = np.pad(top_i, ((0, 0), (0, pad)), constant_values=-1)
     return top_i.astype(np.int64), top_s.astype(np.float32)
+
+
+def rerank_one(
+    vectors: Vectors, query: np.ndarray, cand: np.ndarray, topn: int, exclude: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rerank` for a single query, in a few NumPy calls.
+
+    Shape:
+        ``query (dim,)``, ``cand (k,)``, ``exclude (e,)`` -> ``(1, topn)`` twice
+    """
+    keep = cand >= 0
+    for e in exclude.tolist():
+        if e >= 0:
+            keep &= cand != e
+    rows = cand[keep]
+    top_i = np.full((1, topn), -1, dtype=np.int64)
+    top_s = np.full((1, topn), -np.inf, dtype=np.float32)
+    if rows.size:
+        scores = (vectors._unit_rows(rows) @ query).astype(np.float32, copy=False)
+        order = np.lexsort((rows, -scores.astype(np.float64)))[:topn]
+        top_i[0, : order.size] = rows[order]
+        top_s[0, : order.size] = scores[order]
+    return top_i, top_s
 
 
 def pick(

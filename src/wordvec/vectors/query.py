@@ -11,6 +11,7 @@ queries with blocked matrix products and a numba top-k, in bounded memory.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -76,6 +77,9 @@ def unit_vector(vector: np.ndarray) -> np.ndarray:
     [0.0, 1.0]
     """
     v = np.asarray(vector, dtype=np.float64)
+    if v.ndim == 1:  # one vector (every single query): a dot product, not a reduction
+        norm = math.sqrt(float(np.dot(v, v)))
+        return (v / norm if norm > 0 else v).astype(np.float32)
     norm = np.linalg.norm(v, axis=-1, keepdims=True)
     return (v / np.where(norm > 0, norm, 1.0)).astype(np.float32)
 
@@ -103,6 +107,8 @@ def mean_direction(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
     [0.7071, -0.7071]
     """
     weights = np.asarray(weights, dtype=np.float64)
+    if len(weights) == 1 and weights[0] > 0:  # one word: its own direction (same bits)
+        return unit_vector(vectors[0])
     mean = np.zeros(vectors.shape[1], dtype=np.float32)
     for w, v in zip(weights, vectors):
         mean += w * v
