@@ -252,6 +252,28 @@ def test_shares_read_back_the_single_process_corpus(corpus_dir: Path):
             assert max(sizes) - min(sizes) < 2 * longest
 
 
+def test_one_long_line_is_shared_at_spaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from wordvec.text import iter_sentences
+    from wordvec.train.distributed import shares
+
+    monkeypatch.setattr(shares, "_LONG_LINE", 64)  # text8's one line, in miniature
+    words = [f"w{i % 37}\u00e9" for i in range(600)]  # multi-byte characters too
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(words), encoding="utf-8")
+    for world in (2, 3):
+        per_rank = [shares.rank_shares([path], r, world) for r in range(world)]
+        assert all(p[0].end > p[0].start for p in per_rank)  # every rank has work
+        tokens = [
+            tok
+            for r in range(world)
+            for sentence in shares.share_sentences(per_rank[r], max_sentence_length=10_000)
+            for tok in sentence
+        ]
+        assert tokens == words  # the same tokens, in order: no word cut in two
+    whole = list(iter_sentences([path], max_sentence_length=10_000))
+    assert [t for s in whole for t in s] == words
+
+
 def test_checkpoint_refuses_other_settings_or_corpus(tmp_path: Path):
     from wordvec.train.distributed import checkpoint as ckpt
 

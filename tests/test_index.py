@@ -106,6 +106,25 @@ def test_saved_beside_the_vectors_and_found_by_load(indexed, saved):
     assert [w for w, _ in got] == [w for w, _ in want]
     np.testing.assert_allclose([s for _, s in got], [s for _, s in want], atol=1e-6)
     assert Vectors.load(saved, index="ignore").neighbor_index is None
+    # the file is a safetensors file whose one tensor is faiss's own bytes
+    from safetensors import safe_open
+
+    with safe_open(str(ann.index_path(saved)), framework="numpy") as f:
+        assert f.get_tensor("faiss").dtype == np.uint8
+        assert f.metadata()["method"] == "hnsw"
+
+
+def test_a_damaged_index_says_rebuild(saved, tmp_path):
+    copy = tmp_path / saved.name
+    shutil.copy(saved, copy)
+    shutil.copy(ann.index_path(saved), ann.index_path(copy))
+    raw = bytearray(ann.index_path(copy).read_bytes())
+    header = int.from_bytes(raw[:8], "little")
+    raw[8 + header : 8 + header + 4] = b"XXXX"  # faiss's index type tag
+    ann.index_path(copy).write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=r"damaged index.*rebuild"):
+        Vectors.load(copy)
+    assert Vectors.load(copy, index="ignore").neighbor_index is None  # the vectors load
 
 
 def test_a_stale_index_is_refused_with_a_rebuild_hint(glove, saved, tmp_path, caplog):

@@ -9,6 +9,7 @@ analogies are answered in batches with :func:`wordvec.vectors.query.nearest`.
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,9 +76,14 @@ class AnalogyResult:
     lines_with_errors: int = 0
 
     @property
-    def oov_ratio(self) -> float:
+    def oov_percent(self) -> float:
         """Percentage of questions skipped for out-of-vocabulary words (gensim's log)."""
         return 100.0 * self.skipped / self.questions if self.questions else 0.0
+
+    @property
+    def oov_ratio(self) -> float:
+        """Deprecated name of :attr:`oov_percent` (it is a percentage, not a ratio)."""
+        return _deprecated_oov(self.oov_percent)
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,8 @@ class SimilarityResult:
     Attributes:
         pearson: Pearson correlation of model cosines with the human scores.
         spearman: Spearman rank correlation (average ranks for ties).
-        oov_ratio: Percentage of pairs skipped for out-of-vocabulary words (as gensim).
+        oov_percent: Percentage of pairs skipped for out-of-vocabulary words (gensim
+            logs it as "oov_ratio"; that name remains as a deprecated property).
         pairs: Pairs scored.
         skipped: Pairs skipped.
         lines_with_errors: Lines of the file with undecodable bytes that were replaced or
@@ -96,10 +103,25 @@ class SimilarityResult:
 
     pearson: float
     spearman: float
-    oov_ratio: float
+    oov_percent: float
     pairs: int
     skipped: int = field(default=0)
     lines_with_errors: int = 0
+
+    @property
+    def oov_ratio(self) -> float:
+        """Deprecated name of :attr:`oov_percent` (it is a percentage, not a ratio)."""
+        return _deprecated_oov(self.oov_percent)
+
+
+def _deprecated_oov(percent: float) -> float:
+    warnings.warn(
+        "oov_ratio is a percentage and is now called oov_percent; use oov_percent "
+        "(oov_ratio will be removed in a future release).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return percent
 
 
 def rankdata(values: np.ndarray) -> np.ndarray:
@@ -363,7 +385,7 @@ def evaluate_similarity(
 
     Lines are ``word1<delimiter>word2<delimiter>score``; ``#`` lines are comments;
     malformed lines are skipped; pairs with a word outside the first ``restrict_vocab``
-    words are skipped and reported in ``oov_ratio``.
+    words are skipped and reported in ``oov_percent``.
 
     Args:
         vectors (Vectors): The word vectors.
@@ -383,7 +405,7 @@ def evaluate_similarity(
             n-grams, so only words without any n-gram are skipped.
 
     Returns:
-        SimilarityResult: ``pearson``, ``spearman``, ``oov_ratio`` (percent).
+        SimilarityResult: ``pearson``, ``spearman``, ``oov_percent``.
 
     Raises:
         ValueError: If no pair could be scored, or on undecodable bytes with
@@ -439,7 +461,7 @@ def evaluate_similarity(
     result = SimilarityResult(
         pearson=pearson(np.asarray(gold), model),
         spearman=spearman(np.asarray(gold), model),
-        oov_ratio=100.0 * skipped / (len(gold) + skipped),
+        oov_percent=100.0 * skipped / (len(gold) + skipped),
         pairs=len(gold),
         skipped=skipped,
         lines_with_errors=stats.lines_with_errors,
@@ -448,6 +470,6 @@ def evaluate_similarity(
         "word pairs: pearson %.4f, spearman %.4f, %.1f%% pairs out of vocabulary",
         result.pearson,
         result.spearman,
-        result.oov_ratio,
+        result.oov_percent,
     )
     return result

@@ -102,7 +102,7 @@ def similarity_summary(result: Any) -> dict[str, Any]:
         "spearman": float(result.spearman),
         "pairs": int(result.pairs),
         "skipped": int(result.skipped),
-        "oov_percent": float(result.oov_ratio),
+        "oov_percent": float(result.oov_percent),
         "lines_with_errors": int(result.lines_with_errors),
     }
 

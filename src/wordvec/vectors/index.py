@@ -29,6 +29,8 @@ import json
 import logging
 import math
 import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -349,11 +351,12 @@ class NeighborIndex:
         return top_i, top_s
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the index to ``path`` atomically (a safetensors file, no pickle)."""
-        from safetensors.numpy import save
+        """Write the index to ``path`` atomically (a safetensors file, no pickle).
 
+        faiss writes the index to a temporary file first, which is then copied in blocks
+        behind the safetensors header: the index is never held twice in memory.
+        """
         faiss = _faiss()
-        blob = faiss.serialize_index(self._native)
         meta = {
             "format": FORMAT_TAG,
             "format_version": FORMAT_VERSION,
@@ -364,9 +367,18 @@ class NeighborIndex:
             "dim": str(self.dim),
             "library": f"faiss {faiss.__version__}",
         }
-        data = save({"faiss": np.asarray(blob, dtype=np.uint8)}, metadata=meta)
-        with atomic_write(path) as f:
-            f.write(data)
+        target = Path(path)
+        here = target.parent if target.parent.is_dir() else None  # else atomic_write says why
+        with tempfile.TemporaryDirectory(dir=here, prefix=".wordvec-ann-") as tmp:
+            raw = Path(tmp) / "index.faiss"
+            faiss.write_index(self._native, str(raw))
+            size = raw.stat().st_size
+            tensors = {"faiss": {"dtype": "U8", "shape": [size], "data_offsets": [0, size]}}
+            header = json.dumps({"__metadata__": meta, **tensors}).encode()
+            header += b" " * (-len(header) % 8)  # safetensors aligns the data to 8 bytes
+            with atomic_write(target) as f, open(raw, "rb") as src:
+                f.write(len(header).to_bytes(8, "little") + header)
+                shutil.copyfileobj(src, f, 1 << 24)
         logger.info("wrote the %s index to %s", self.method, path)
 
     @staticmethod
@@ -402,15 +414,30 @@ class NeighborIndex:
             ValueError: If it is not a wordvec index file.
             ImportError: If faiss is not installed.
         """
-        from safetensors.numpy import load_file
-
         if not Path(path).is_file():
             raise FileNotFoundError(f"index file not found: {str(path)!r}.")
         meta = cls.read_metadata(path)
         faiss = _faiss()
-        blob = load_file(str(path))["faiss"]
-        native = faiss.deserialize_index(blob)
-        del blob
+        with open(path, "rb") as fh:  # streamed into faiss: the file is never held whole
+            header_size = int.from_bytes(fh.read(8), "little")
+            start, end = json.loads(fh.read(header_size))["faiss"]["data_offsets"]
+            fh.seek(8 + header_size + start)
+            left = end - start
+
+            def read(size: int) -> bytes:
+                nonlocal left
+                data = fh.read(min(size, left))
+                left -= len(data)
+                return data
+
+            try:
+                native = faiss.read_index(faiss.PyCallbackIOReader(read))
+            except RuntimeError as exc:
+                raise ValueError(
+                    f"{str(path)!r} holds a damaged index ({str(exc).splitlines()[0]}); "
+                    "delete it and rebuild with vectors.build_index() / `wordvec index "
+                    "VECTORS`."
+                ) from None
         params = json.loads(meta["params"])
         params["threads"] = None
         return cls(

@@ -3,7 +3,9 @@
 Every rank is given the same paths. Each file is cut into ``world_size`` contiguous
 shares: share ``r`` starts at the first line that begins at or after byte
 ``r * size // world_size`` (so the shares differ in size by less than one line per
-file) and ends where share ``r + 1`` starts. Rank ``r`` reads share ``r`` of every
+file) and ends where share ``r + 1`` starts. Where no line begins within 1 MiB of that
+byte (a file of very long lines, or one line, as text8), the cut goes after the next
+space or tab instead, so such text is shared too. Rank ``r`` reads share ``r`` of every
 file, in the order of the files, so the shares of all ranks read one after the other
 are exactly the corpus of a single process, line for line.
 
@@ -13,13 +15,15 @@ know the size and skipping the bytes before its share while reading. Tokenizing 
 costly part) is still split; decompressing is repeated on every rank, so for large
 corpora plain text (or many files) is faster.
 
-A file that is one long line (text8) cannot be split at line boundaries: one rank
-gets all of it. Split such text into lines first.
+Cut at a space, a long line's two parts become two sentences, where a single process
+would have chunked the line by ``max_sentence_length`` from its start: the same tokens
+and counts (so the same vocabulary), with at most one sentence boundary moved per cut.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +44,8 @@ from wordvec.text import _files_of, chunk, resolve_tokenizer
 logger = logging.getLogger(__name__)
 
 _BLOCK = 1 << 16
+_LONG_LINE = 1 << 20  # no line start within this many bytes: cut after a space instead
+_SPACE = re.compile(rb"[ \t]")
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,8 @@ def _skip(fh, n: int) -> None:
 
 
 def line_start_at_or_after(path: Path, offset: int, size: int) -> int:
-    """Return the offset of the first line that starts at or after byte ``offset``.
+    """Return the offset of the first line that starts at or after byte ``offset`` (if
+    none starts within 1 MiB, the byte after the next space or tab).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
@@ -97,7 +104,14 @@ def line_start_at_or_after(path: Path, offset: int, size: int) -> int:
         return size
     with open_binary(path) as fh:
         _skip(fh, offset - 1)  # a line starts at `offset` if the byte before is "\n"
-        pos = offset - 1
+        window = fh.read(_LONG_LINE)  # window[i] is byte offset - 1 + i
+        at = window.find(b"\n")
+        if at < 0:  # a very long line: cut after its next space or tab (never inside
+            space = _SPACE.search(window)  # a UTF-8 sequence, whose bytes are >= 0x80)
+            at = space.start() if space else -1
+        if at >= 0:
+            return min(offset + at, size)
+        pos = offset - 1 + len(window)
         while block := fh.read(_BLOCK):
             at = block.find(b"\n")
             if at >= 0:

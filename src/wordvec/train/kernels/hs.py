@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from wordvec.train.kernels.ns import NSBatch
+from wordvec.train.kernels.ns import NSBatch, add_errors, combine
 from wordvec.train.kernels.tables import sigmoid_and_loss
 
 
@@ -40,24 +40,6 @@ def empty_tree() -> Tree:
     [0]
     """
     return Tree(np.zeros(0, np.uint8), np.zeros(0, np.int32), np.zeros(1, np.int64))
-
-
-@njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _hidden(
-    w_in: np.ndarray, inputs: np.ndarray, lo: int, hi: int, mean: bool, hidden: np.ndarray, e: int
-) -> None:
-    """Write the mean (or sum) of the input rows ``inputs[lo:hi]`` into ``hidden[e]``."""
-    dim = w_in.shape[1]
-    for d in range(dim):
-        hidden[e, d] = 0.0
-    for m in range(lo, hi):
-        r = inputs[m]
-        for d in range(dim):
-            hidden[e, d] += w_in[r, d]
-    if mean and hi - lo > 1:
-        inv = np.float32(1.0 / (hi - lo))
-        for d in range(dim):
-            hidden[e, d] *= inv
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -104,7 +86,7 @@ def hs_update(
     dim = w_in.shape[1]
     loss = 0.0
     for e in range(n_examples):
-        _hidden(w_in, inputs, offsets[e], offsets[e + 1], mean, hidden, e)
+        combine(w_in, inputs, offsets[e], offsets[e + 1], mean, hidden, e)
     for e in range(n_examples):
         for d in range(dim):
             err[e, d] = 0.0
@@ -127,11 +109,7 @@ def hs_update(
             inv = np.float32(1.0 / size)
             for d in range(dim):
                 err[e, d] *= inv
-    for e in range(n_examples):
-        for m in range(offsets[e], offsets[e + 1]):
-            r = inputs[m]
-            for d in range(dim):
-                w_in[r, d] += err[e, d]
+    add_errors(w_in, batch, n_examples)
     return loss
 
 

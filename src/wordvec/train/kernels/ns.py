@@ -59,7 +59,7 @@ def ns_batch(max_examples: int, max_inputs: int, negative: int, dim: int) -> NSB
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _combine(
+def combine(
     w_in: np.ndarray, inputs: np.ndarray, lo: int, hi: int, mean: bool, hidden: np.ndarray, e: int
 ) -> None:
     """Write the mean (or sum) of the input rows ``inputs[lo:hi]`` into ``hidden[e]``."""
@@ -218,8 +218,7 @@ def _apply(
 ) -> None:  # fmt: skip
     """Add ``grad[e, k] * src[rows[e]]`` to every output row, then each example's error
     to each of its input rows."""
-    grad, err, inputs, offsets = batch.grad, batch.err, batch.inputs, batch.offsets
-    nt, dim = batch.negs.shape[0] + 1, w_out.shape[1]
+    grad, nt, dim = batch.grad, batch.negs.shape[0] + 1, w_out.shape[1]
     for k in range(nt):
         for e in range(n_examples):
             t = _target(batch.targets, batch.negs, e, k)
@@ -229,6 +228,14 @@ def _apply(
             r = rows[e]
             for d in range(dim):
                 w_out[t, d] += g * src[r, d]
+    add_errors(w_in, batch, n_examples)
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def add_errors(w_in: np.ndarray, batch: NSBatch, n_examples: int) -> None:
+    """Add example ``e``'s error ``batch.err[e]`` to each of its input rows (repeats add up)."""
+    err, inputs, offsets = batch.err, batch.inputs, batch.offsets
+    dim = w_in.shape[1]
     for e in range(n_examples):
         for m in range(offsets[e], offsets[e + 1]):
             r = inputs[m]
@@ -283,7 +290,7 @@ def ns_update(
         _apply(w_in, w_out, w_in, rows, batch, n_examples)
         return loss
     for e in range(n_examples):
-        _combine(w_in, batch.inputs, offsets[e], offsets[e + 1], mean, batch.hidden, e)
+        combine(w_in, batch.inputs, offsets[e], offsets[e + 1], mean, batch.hidden, e)
     rows = batch.slots
     loss = _scores(batch.hidden, rows, w_out, batch, n_examples, alpha, sig, logsig)
     _errors(w_out, batch, n_examples, mean)
