@@ -35,6 +35,24 @@ def test_maps_are_cached_and_bounded(glove, monkeypatch):
     assert len(ex._maps) == 2 and ("pca", 300, None) not in ex._maps
 
 
+def test_a_mapped_compact_file_is_never_normalized_whole(glove, tmp_path):
+    path = tmp_path / "glove10k-f16.safetensors"
+    glove.save(path, dtype="float16")
+    mapped = Vectors.load(path)  # memory-mapped float16 rows
+    ex = E.Explorer(mapped, map_words=100)
+    assert ex.nearest("king", 5) == mapped.most_similar("king", topn=5)
+    axes = ("man", "woman", "king", "queen")
+    for method, kwargs in (("pca", {}), ("custom", {"axes_words": axes})):
+        placed = ex.projection(method, 100, word="king", k=5, **kwargs)
+        in_memory = E.Explorer(glove, map_words=100).projection(
+            method, 100, word="king", k=5, **kwargs
+        )
+        assert placed["words"] == in_memory["words"]
+        for axis in ("x", "y"):  # float16 rows; a principal axis may flip its sign
+            assert abs(np.corrcoef(placed[axis], in_memory[axis])[0, 1]) > 0.999
+    assert "unit" not in mapped._cache  # rows were normalized as needed, never all at once
+
+
 def test_frequency_order_follows_counts_when_present(glove):
     words = glove.words[:5]
     with_counts = Vectors(words, glove.vectors[:5], counts=[3, 9, 9, 1, 5])

@@ -115,7 +115,8 @@ class Explorer:
             raise ValueError("the explorer needs at least one word; load a non-empty file.")
         self.map_words = check_int(map_words, "map_words", minimum=1, maximum=MAX_POINTS)
         self.vectors = vectors
-        self.unit = vectors.unit  # computed once here, not by the first request
+        if vectors._exact_in_memory():  # exact queries scan these: built here, not on
+            _ = vectors.unit  # the first request (a mapped or compact file never builds them)
         self.order = frequency_order(vectors)
         ranks = np.empty_like(self.order)
         ranks[self.order] = np.arange(len(self.order))
@@ -280,12 +281,12 @@ class Explorer:
 
     def _build_map(self, method: str, n: int, axes_words: tuple | None) -> dict[str, Any]:
         rows = self.order[:n]
-        unit = self.unit[rows]
+        unit = self.vectors._unit_rows(rows)
         axes: Axes | None = None
         if method == "pca":
             axes = pca_axes(unit)
         elif method == "custom":
-            xa, xb, ya, yb = (self.unit[self.row(w)] for w in axes_words)
+            xa, xb, ya, yb = (self.vectors._unit_rows(self.row(w)) for w in axes_words)
             names = (f"{axes_words[0]} - {axes_words[1]}", f"{axes_words[2]} - {axes_words[3]}")
             try:
                 axes = custom_axes(xa, xb, ya, yb, names)
@@ -318,7 +319,7 @@ class Explorer:
         rows = [self.vectors.key_to_index[w] for w, _ in pairs]
         placed = list(range(len(rows)))
         if base["axes"] is not None:
-            coords = base["axes"].project(self.unit[rows])
+            coords = base["axes"].project(self.vectors._unit_rows(np.asarray(rows)))
         else:
             placed = [j for j, r in enumerate(rows) if r in base["positions"]]
             coords = base["coords"][[base["positions"][rows[j]] for j in placed]]
