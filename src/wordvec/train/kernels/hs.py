@@ -104,12 +104,7 @@ def hs_update(
                 err[e, d] += g * w_out[node, d]
             for d in range(dim):
                 w_out[node, d] += g * hidden[e, d]
-        size = offsets[e + 1] - offsets[e]
-        if not mean and size > 1:
-            inv = np.float32(1.0 / size)
-            for d in range(dim):
-                err[e, d] *= inv
-    add_errors(w_in, batch, n_examples)
+    add_errors(w_in, batch, n_examples, mean)
     return loss
 
 

@@ -190,9 +190,9 @@ def _scores(
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _errors(w_out: np.ndarray, batch: NSBatch, n_examples: int, mean: bool) -> None:
-    """``err[e] = sum_k grad[e, k] * w_out[t_k]`` (divided by the bag size when summing)."""
-    grad, err, offsets = batch.grad, batch.err, batch.offsets
+def _errors(w_out: np.ndarray, batch: NSBatch, n_examples: int) -> None:
+    """``err[e] = sum_k grad[e, k] * w_out[t_k]``."""
+    grad, err = batch.grad, batch.err
     nt, dim = batch.negs.shape[0] + 1, w_out.shape[1]
     for e in range(n_examples):
         for d in range(dim):
@@ -204,17 +204,12 @@ def _errors(w_out: np.ndarray, batch: NSBatch, n_examples: int, mean: bool) -> N
             g = grad[e * nt + k]
             for d in range(dim):
                 err[e, d] += g * w_out[t, d]
-        size = offsets[e + 1] - offsets[e]
-        if not mean and size > 1:
-            inv = np.float32(1.0 / size)
-            for d in range(dim):
-                err[e, d] *= inv
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _apply(
     w_in: np.ndarray, w_out: np.ndarray, src: np.ndarray, rows: np.ndarray, batch: NSBatch,
-    n_examples: int,
+    n_examples: int, mean: bool,
 ) -> None:  # fmt: skip
     """Add ``grad[e, k] * src[rows[e]]`` to every output row, then each example's error
     to each of its input rows."""
@@ -228,15 +223,22 @@ def _apply(
             r = rows[e]
             for d in range(dim):
                 w_out[t, d] += g * src[r, d]
-    add_errors(w_in, batch, n_examples)
+    add_errors(w_in, batch, n_examples, mean)
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def add_errors(w_in: np.ndarray, batch: NSBatch, n_examples: int) -> None:
-    """Add example ``e``'s error ``batch.err[e]`` to each of its input rows (repeats add up)."""
+def add_errors(w_in: np.ndarray, batch: NSBatch, n_examples: int, mean: bool) -> None:
+    """Add example ``e``'s error ``batch.err[e]`` to each of its input rows (repeats add
+    up), divided by the bag size when the rows were summed (``mean`` False), as gensim's
+    CBOW does."""
     err, inputs, offsets = batch.err, batch.inputs, batch.offsets
     dim = w_in.shape[1]
     for e in range(n_examples):
+        size = offsets[e + 1] - offsets[e]
+        if not mean and size > 1:
+            inv = np.float32(1.0 / size)
+            for d in range(dim):
+                err[e, d] *= inv
         for m in range(offsets[e], offsets[e + 1]):
             r = inputs[m]
             for d in range(dim):
@@ -286,13 +288,13 @@ def ns_update(
         # one input row per example: the hidden vectors are those rows of w_in
         rows = batch.inputs[offsets[0] :]
         loss = _scores(w_in, rows, w_out, batch, n_examples, alpha, sig, logsig)
-        _errors(w_out, batch, n_examples, mean)
-        _apply(w_in, w_out, w_in, rows, batch, n_examples)
+        _errors(w_out, batch, n_examples)
+        _apply(w_in, w_out, w_in, rows, batch, n_examples, mean)
         return loss
     for e in range(n_examples):
         combine(w_in, batch.inputs, offsets[e], offsets[e + 1], mean, batch.hidden, e)
     rows = batch.slots
     loss = _scores(batch.hidden, rows, w_out, batch, n_examples, alpha, sig, logsig)
-    _errors(w_out, batch, n_examples, mean)
-    _apply(w_in, w_out, batch.hidden, rows, batch, n_examples)
+    _errors(w_out, batch, n_examples)
+    _apply(w_in, w_out, batch.hidden, rows, batch, n_examples, mean)
     return loss
