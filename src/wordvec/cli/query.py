@@ -21,8 +21,11 @@ _VECTORS_HELP = "a vectors file in any supported format (detected; compressed or
 
 def register(sub: Any) -> None:
     """Add the query subcommands to the subparsers ``sub``."""
-    fmt = argparse.RawDescriptionHelpFormatter
+    for add in (_add_neighbors, _add_similarity, _add_analogy, _add_doesnt_match):
+        add(sub)
 
+
+def _add_neighbors(sub: Any) -> None:
     p = sub.add_parser(
         "neighbors",
         help="nearest neighbours of words",
@@ -39,7 +42,7 @@ def register(sub: Any) -> None:
             matches the vectors; a memory-mapped native file is scanned in blocks.
             """
         ),
-        formatter_class=fmt,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("vectors", metavar="VECTORS", help=_VECTORS_HELP)
     p.add_argument("words", nargs="+", metavar="WORD", help="the words to look up")
@@ -60,6 +63,8 @@ def register(sub: Any) -> None:
     add_common(p, json_flag=True)
     p.set_defaults(handler=run_neighbors)
 
+
+def _add_similarity(sub: Any) -> None:
     p = sub.add_parser(
         "similarity",
         help="cosine similarity of two words",
@@ -71,7 +76,7 @@ def register(sub: Any) -> None:
               wordvec similarity glove.6B.50d.txt.gz cat dog --json
             """
         ),
-        formatter_class=fmt,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("vectors", metavar="VECTORS", help=_VECTORS_HELP)
     p.add_argument("a", metavar="A", help="first word")
@@ -80,6 +85,8 @@ def register(sub: Any) -> None:
     add_common(p, json_flag=True)
     p.set_defaults(handler=run_similarity)
 
+
+def _add_analogy(sub: Any) -> None:
     p = sub.add_parser(
         "analogy",
         help="A is to B as C is to ?",
@@ -92,7 +99,7 @@ def register(sub: Any) -> None:
               wordvec analogy glove.6B.50d.txt.gz paris france rome --topn 3
             """
         ),
-        formatter_class=fmt,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("vectors", metavar="VECTORS", help=_VECTORS_HELP)
     p.add_argument("a", metavar="A")
@@ -103,6 +110,8 @@ def register(sub: Any) -> None:
     add_common(p, json_flag=True)
     p.set_defaults(handler=run_analogy)
 
+
+def _add_doesnt_match(sub: Any) -> None:
     p = sub.add_parser(
         "doesnt-match",
         help="the word that does not belong with the others",
@@ -114,7 +123,7 @@ def register(sub: Any) -> None:
               wordvec doesnt-match glove.6B.50d.txt.gz red green blue piano --json
             """
         ),
-        formatter_class=fmt,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("vectors", metavar="VECTORS", help=_VECTORS_HELP)
     p.add_argument("words", nargs="+", metavar="WORD", help="two or more words")

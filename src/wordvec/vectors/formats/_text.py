@@ -209,6 +209,91 @@ def read_text(
     return deduplicate(word_list, matrix, None, duplicates=duplicates, where=line_of, path=path)
 
 
+def _make_parts(runs: list, rows: int, max_rows: int) -> list[_Part]:
+    """One :class:`_Part` per run of lines, numbered on from row ``rows``."""
+    parts = []
+    for a, b, n_lines in runs:
+        parts.append(_Part(a, b, n_lines, rows, max_rows - rows))
+        rows += n_lines
+    return parts
+
+
+def _raise_part_error(
+    cur: ChunkReader, part: _Part, path: Path, fmt: str, line_no: int, dim: int, header: bool
+) -> None:
+    """Raise the error of the line a part stopped at, quoting the line and the field."""
+    status, _, line_start, err_pos, err_field, found = part.result
+    line_end = err_pos
+    while line_end < part.stop and cur.buf[line_end] != 10:
+        line_end += 1
+    field, line = cur.buf[err_pos:line_end].tobytes(), cur.buf[line_start:line_end].tobytes()
+    _raise_line_error(status, path, fmt, line_no, dim, found, err_field, field, line, header)
+
+
+def _read_dims(cur: ChunkReader, path: Path, header: bool, fmt: str) -> tuple[int | None, int]:
+    """Read the header line (if any) and the first chunk; return ``(count, dim)``, the
+    dimension from the header or from the first line. ``cur.n == 0`` afterwards: no rows.
+
+    Raises:
+        ValueError: For an empty file without a header, or a header promising vectors
+            and nothing after it.
+    """
+    count, dim = None, 0
+    if header:
+        count, dim = parse_header(cur.read_line(), path, fmt)
+    cur.fill()
+    if cur.n == 0:
+        if not header:
+            raise ValueError(
+                f"{str(path)!r} is empty; expected lines 'word f1 f2 ...' ({fmt} format)."
+            )
+        if count:
+            raise ValueError(
+                f"{str(path)!r}: the header promises {count} vectors but the file ends "
+                "after the header."
+            )
+        return count, dim
+    if not header:
+        first = cur.buf[: min(cur.n, 1 << 20)].tobytes().split(b"\n", 1)[0]
+        dim = _first_line_dim(first, path)
+    return count, dim
+
+
+def _check_blank_tail(
+    cur: ChunkReader, line_start: int, end: int, nxt: ChunkReader, path: Path, line_no: int,
+    dim: int,
+) -> None:  # fmt: skip
+    """An empty line ends the vectors only if nothing but blank space follows it."""
+    blank, where = _blank_from(cur, line_start, end, nxt)
+    if not blank:
+        raise ValueError(
+            f"{str(path)!r}, line {line_no} is empty but more data follows "
+            f"(at byte {where}); expected a word followed by {dim} numbers "
+            "on every line. Remove the empty lines."
+        )
+
+
+def _check_count(
+    path: Path, count: int, rows: int, header_lines: int, blank_seen: bool,
+    rest: tuple | None, cur: ChunkReader,
+) -> None:  # fmt: skip
+    """Raise unless the file held exactly the ``count`` vectors its header promises."""
+    if rows < count:
+        raise ValueError(
+            f"{str(path)!r}: the header promises {count} vectors but the file has "
+            f"only {rows} lines of vectors; the file is truncated or the header "
+            "is wrong."
+        )
+    if not blank_seen:
+        blank, where = _blank_from(*rest) if rest is not None else cur.rest_is_blank()
+        if not blank:
+            raise ValueError(
+                f"{str(path)!r}, line {header_lines + rows + 1}: the header promises "
+                f"{count} vectors but more lines follow (at byte {where}); fix the "
+                "header count."
+            )
+
+
 def _parse_stream(
     path: Path, *, header: bool, fmt: str, limit: int | None, chunk_bytes: int, threads: int
 ) -> tuple[int, np.ndarray, list[bytes]]:
@@ -217,24 +302,9 @@ def _parse_stream(
     line_of = location(header_lines)
     with open_binary(path) as stream, ThreadPoolExecutor(max(1, threads)) as pool:
         cur = ChunkReader(stream, chunk_bytes)
-        count = None
-        if header:
-            count, dim = parse_header(cur.read_line(), path, fmt)
-        cur.fill()
+        count, dim = _read_dims(cur, path, header, fmt)
         if cur.n == 0:
-            if not header:
-                raise ValueError(
-                    f"{str(path)!r} is empty; expected lines 'word f1 f2 ...' ({fmt} format)."
-                )
-            if count:
-                raise ValueError(
-                    f"{str(path)!r}: the header promises {count} vectors but the file ends "
-                    "after the header."
-                )
             return 0, np.zeros((0, dim), np.float32), []
-        if not header:
-            first = cur.buf[: min(cur.n, 1 << 20)].tobytes().split(b"\n", 1)[0]
-            dim = _first_line_dim(first, path)
         target = count
         if limit is not None:
             target = limit if target is None else min(target, limit)
@@ -262,18 +332,14 @@ def _parse_stream(
                 guess = int(lines * total_guess / max(end, 1) * 1.02) + 64
                 buffer = RowBuffer(dim, min(max(guess, want), max_rows))
             buffer.ensure(want, rows)
-            parts = []
-            row0 = rows
-            for a, b, n_lines in runs:
-                parts.append(_Part(a, b, n_lines, row0, max_rows - row0))
-                row0 += n_lines
+            parts = _make_parts(runs, rows, max_rows)
             futures = [pool.submit(part.run, cur.buf, dim, buffer.matrix) for part in parts]
             nxt.take_rest(cur, end)  # the partial last line, then the next chunk
             nxt.fill()
             for future in futures:
                 future.result()
             for part in parts:
-                status, got, line_start, err_pos, err_field, found = part.result
+                status, got, line_start = part.result[:3]
                 if got:
                     _reparse_slow_rows(
                         cur.buf,
@@ -289,31 +355,11 @@ def _parse_stream(
                 line_no = header_lines + rows + got + 1
                 rows += got
                 if status == K.BLANK_LINE:
-                    blank, where = _blank_from(cur, line_start, end, nxt)
-                    if not blank:
-                        raise ValueError(
-                            f"{str(path)!r}, line {line_no} is empty but more data follows "
-                            f"(at byte {where}); expected a word followed by {dim} numbers "
-                            "on every line. Remove the empty lines."
-                        )
+                    _check_blank_tail(cur, line_start, end, nxt, path, line_no, dim)
                     blank_seen = True
                     break
                 if status != K.OK:
-                    line_end = err_pos
-                    while line_end < part.stop and cur.buf[line_end] != 10:
-                        line_end += 1
-                    _raise_line_error(
-                        status,
-                        path,
-                        fmt,
-                        line_no,
-                        dim,
-                        found,
-                        err_field,
-                        cur.buf[err_pos:line_end].tobytes(),
-                        cur.buf[line_start:line_end].tobytes(),
-                        header,
-                    )
+                    _raise_part_error(cur, part, path, fmt, line_no, dim, header)
                 if rows >= max_rows:
                     rest = (cur, line_start, end, nxt)
                     break
@@ -321,20 +367,7 @@ def _parse_stream(
                 break
             cur, nxt = nxt, cur
         if limit is None and count is not None:
-            if rows < count:
-                raise ValueError(
-                    f"{str(path)!r}: the header promises {count} vectors but the file has "
-                    f"only {rows} lines of vectors; the file is truncated or the header "
-                    "is wrong."
-                )
-            if not blank_seen:
-                blank, where = _blank_from(*rest) if rest is not None else cur.rest_is_blank()
-                if not blank:
-                    raise ValueError(
-                        f"{str(path)!r}, line {header_lines + rows + 1}: the header promises "
-                        f"{count} vectors but more lines follow (at byte {where}); fix the "
-                        "header count."
-                    )
+            _check_count(path, count, rows, header_lines, blank_seen, rest, cur)
     matrix = buffer.finish(rows) if buffer is not None else np.zeros((0, dim), np.float32)
     return rows, matrix, words
 

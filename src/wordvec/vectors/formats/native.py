@@ -159,6 +159,60 @@ def read_header(path: Path, head: bytes, size: int) -> tuple[dict, dict, int]:
     return header, meta, data_start
 
 
+def _check_tensors(path: Path, header: dict) -> tuple[int, int, bool]:
+    """Check the tensors' dtypes and shapes agree; return ``(rows, dim, quantized)``.
+
+    Raises:
+        ValueError: Naming the tensor that does not fit.
+    """
+    vec_info = header["vectors"]
+    if vec_info["dtype"] not in _MATRIX_DTYPES or len(vec_info["shape"]) != 2:
+        raise _bad(path, f"'vectors' must be a 2-D F32, F16 or I8 tensor, found {vec_info}")
+    n, dim = (int(x) for x in vec_info["shape"])
+    quantized = vec_info["dtype"] == "I8"
+    scale_info = header.get("scales")
+    if quantized != (scale_info is not None) or (
+        quantized and (scale_info["dtype"] != "F32" or scale_info["shape"] != [n])
+    ):
+        raise _bad(path, f"an I8 'vectors' needs 'scales' F32 of shape [{n}], found {scale_info}")
+    off_info = header["vocab_offsets"]
+    if off_info["dtype"] != "I64" or off_info["shape"] != [n + 1]:
+        raise _bad(path, f"'vocab_offsets' must be I64 of shape [{n + 1}], found {off_info}")
+    if "counts" in header and (
+        header["counts"]["dtype"] != "I64" or header["counts"]["shape"] != [n]
+    ):
+        raise _bad(path, f"'counts' must be I64 of shape [{n}], found {header['counts']}")
+    return n, dim, quantized
+
+
+def _read_words(
+    path: Path, header: dict, start: int, data: bytes | None, offsets: np.ndarray,
+    unicode_errors: str,
+) -> list[str]:  # fmt: skip
+    """Read and check the words ``vocab_bytes[offsets[0]:offsets[-1]]`` (newline-ended),
+    from ``data`` when the file was decompressed into memory, else from the file."""
+    rows = len(offsets) - 1
+    nbytes = header["vocab_bytes"]["shape"][0]
+    if rows and (offsets[0] != 0 or offsets[-1] > nbytes or np.any(np.diff(offsets) < 1)):
+        raise _bad(path, "'vocab_offsets' are not increasing offsets into 'vocab_bytes'")
+    nbytes_used = int(offsets[-1]) if rows else 0
+    vocab_at = start + header["vocab_bytes"]["data_offsets"][0]
+    if data is not None:
+        raw = bytes(memoryview(data)[vocab_at : vocab_at + nbytes_used])
+    else:
+        with open(path, "rb") as f:
+            f.seek(vocab_at)
+            raw = f.read(nbytes_used)
+    ends = np.frombuffer(raw, dtype=np.uint8)[offsets[1:] - 1] if rows else np.zeros(0)
+    if rows and not np.all(ends == 10):
+        raise _bad(path, "a word in 'vocab_bytes' does not end with a newline")
+    try:
+        return unpack_words(raw, offsets, b"\n", errors=unicode_errors)
+    except UnicodeDecodeError as exc:
+        row = int(np.searchsorted(offsets, exc.start, side="right")) - 1
+        raise _bad(path, f"word {row} is not valid UTF-8 ({exc.reason})") from None
+
+
 def read(
     path: str | Path,
     *,
@@ -192,23 +246,7 @@ def read(
         data = None
         header, _, start = read_header(path, head, size)
 
-    vec_info = header["vectors"]
-    if vec_info["dtype"] not in _MATRIX_DTYPES or len(vec_info["shape"]) != 2:
-        raise _bad(path, f"'vectors' must be a 2-D F32, F16 or I8 tensor, found {vec_info}")
-    n, dim = (int(x) for x in vec_info["shape"])
-    quantized = vec_info["dtype"] == "I8"
-    scale_info = header.get("scales")
-    if quantized != (scale_info is not None) or (
-        quantized and (scale_info["dtype"] != "F32" or scale_info["shape"] != [n])
-    ):
-        raise _bad(path, f"an I8 'vectors' needs 'scales' F32 of shape [{n}], found {scale_info}")
-    off_info = header["vocab_offsets"]
-    if off_info["dtype"] != "I64" or off_info["shape"] != [n + 1]:
-        raise _bad(path, f"'vocab_offsets' must be I64 of shape [{n + 1}], found {off_info}")
-    if "counts" in header and (
-        header["counts"]["dtype"] != "I64" or header["counts"]["shape"] != [n]
-    ):
-        raise _bad(path, f"'counts' must be I64 of shape [{n}], found {header['counts']}")
+    n, dim, quantized = _check_tensors(path, header)
     rows = n if limit is None else min(n, limit)
 
     def array(name: str, count: int | None = None, *, mapped: bool = False) -> np.ndarray:
@@ -227,31 +265,13 @@ def read(
         return np.fromfile(path, dtype=dtype, count=nitems, offset=begin).reshape(shape)
 
     offsets = array("vocab_offsets", rows + 1)
-    nbytes = header["vocab_bytes"]["shape"][0]
-    if rows and (offsets[0] != 0 or offsets[-1] > nbytes or np.any(np.diff(offsets) < 1)):
-        raise _bad(path, "'vocab_offsets' are not increasing offsets into 'vocab_bytes'")
-    nbytes_used = int(offsets[-1]) if rows else 0
-    vocab_at = start + header["vocab_bytes"]["data_offsets"][0]
-    if data is not None:
-        raw = bytes(memoryview(data)[vocab_at : vocab_at + nbytes_used])
-    else:
-        with open(path, "rb") as f:
-            f.seek(vocab_at)
-            raw = f.read(nbytes_used)
-    ends = np.frombuffer(raw, dtype=np.uint8)[offsets[1:] - 1] if rows else np.zeros(0)
-    if rows and not np.all(ends == 10):
-        raise _bad(path, "a word in 'vocab_bytes' does not end with a newline")
-    try:
-        words = unpack_words(raw, offsets, b"\n", errors=unicode_errors)
-    except UnicodeDecodeError as exc:
-        row = int(np.searchsorted(offsets, exc.start, side="right")) - 1
-        raise _bad(path, f"word {row} is not valid UTF-8 ({exc.reason})") from None
+    words = _read_words(path, header, start, data, offsets, unicode_errors)
     matrix = array("vectors", rows, mapped=mmap)
     if data is not None:
         matrix = matrix.copy()
     counts = array("counts", rows).copy() if "counts" in header else None
     scales = array("scales", rows).copy() if quantized else None
-    dtype = _MATRIX_DTYPES[vec_info["dtype"]]
+    dtype = _MATRIX_DTYPES[header["vectors"]["dtype"]]
     logger.info(
         "read %d x %d %s vectors from %s (native format, mmap=%s)", rows, dim, dtype, path, mmap
     )

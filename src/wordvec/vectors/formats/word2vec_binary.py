@@ -76,6 +76,43 @@ def read(
     return deduplicate(words, matrix, None, duplicates=duplicates, where=record_location, path=path)
 
 
+def _check_record(
+    status: int, path: Path, rows: int, rec_offset: int, err_offset: int, width: int
+) -> None:
+    """Raise for a record the kernel stopped at (``rows`` complete records before it)."""
+    if status == K.NEWLINE_IN_WORD:
+        raise ValueError(
+            f"{str(path)!r}, record {rows + 1} (byte {rec_offset}): the word holds a "
+            f"newline at byte {err_offset}; expected 'word<space>' then "
+            f"{width} bytes of float32. The file is not word2vec binary (a text file? "
+            "use format='word2vec') or is damaged."
+        )
+    if status == K.EMPTY_WORD:
+        raise ValueError(
+            f"{str(path)!r}, record {rows + 1} (byte {rec_offset}): empty word (the "
+            "record starts with a space); the file is damaged or misaligned."
+        )
+
+
+def _check_end(
+    reader: ChunkReader, path: Path, count: int, rows: int, target: int, limit: int | None
+) -> None:
+    """Raise if the file ended before the promised records, or (when all were read)
+    holds more than blank space after them."""
+    if rows < target:
+        raise ValueError(
+            f"{str(path)!r}: truncated: the header promises {count} vectors but the file "
+            f"ends after {rows} records (byte {reader.offset})."
+        )
+    if limit is None or limit >= count:
+        blank, where = reader.rest_is_blank()
+        if not blank:
+            raise ValueError(
+                f"{str(path)!r}: the header promises {count} vectors but more data "
+                f"follows them at byte {where}; fix the header count or the file."
+            )
+
+
 def _parse_stream(
     path: Path, *, limit: int | None, chunk_bytes: int
 ) -> tuple[int, np.ndarray, list[bytes]]:
@@ -114,20 +151,10 @@ def _parse_stream(
                 out = np.empty(size, np.uint8)
                 K.gather_words(reader.buf, word_start, word_end, got, out)
                 parts.append(out.tobytes())
-            rec_offset = reader.offset + consumed
             rows += got
-            if status == K.NEWLINE_IN_WORD:
-                raise ValueError(
-                    f"{str(path)!r}, record {rows + 1} (byte {rec_offset}): the word holds a "
-                    f"newline at byte {reader.offset + err_pos}; expected 'word<space>' then "
-                    f"{width} bytes of float32. The file is not word2vec binary (a text file? "
-                    "use format='word2vec') or is damaged."
-                )
-            if status == K.EMPTY_WORD:
-                raise ValueError(
-                    f"{str(path)!r}, record {rows + 1} (byte {rec_offset}): empty word (the "
-                    "record starts with a space); the file is damaged or misaligned."
-                )
+            _check_record(
+                status, path, rows, reader.offset + consumed, reader.offset + err_pos, width
+            )
             reader.consume(consumed)
             if rows >= target:
                 break
@@ -139,18 +166,7 @@ def _parse_stream(
                     f"{rows + 1} at byte {reader.offset} needs a word, a space and {width} "
                     f"bytes; only {left} bytes remain)."
                 )
-        if rows < target:
-            raise ValueError(
-                f"{str(path)!r}: truncated: the header promises {count} vectors but the file "
-                f"ends after {rows} records (byte {reader.offset})."
-            )
-        if limit is None or limit >= count:
-            blank, where = reader.rest_is_blank()
-            if not blank:
-                raise ValueError(
-                    f"{str(path)!r}: the header promises {count} vectors but more data "
-                    f"follows them at byte {where}; fix the header count or the file."
-                )
+        _check_end(reader, path, count, rows, target, limit)
     matrix = buffer.finish(rows)
     if sys.byteorder == "big":  # pragma: no cover - the format is little-endian
         matrix.byteswap(inplace=True)
