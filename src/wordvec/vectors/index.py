@@ -3,6 +3,9 @@
 The index (faiss, from the optional ``ann`` extra: ``pip install "wordvec[ann]"``) only
 proposes candidates; every candidate is re-scored exactly against the stored rows, so
 the scores returned are true cosines and the order among the candidates is exact.
+faiss builds and stores both methods' structures and searches the ivf one; the hnsw
+graph is searched by wordvec's own numba walk (:mod:`wordvec.vectors.graph`), which
+navigates on 8-bit rows and answers faster than faiss's search at the same recall.
 
 Methods (``method=``):
     ``"hnsw"``  a hierarchical navigable small-world graph (Malkov & Yashunin 2018):
@@ -39,7 +42,7 @@ import numpy as np
 
 from wordvec._io import atomic_write
 from wordvec._validation import check_bool, check_choice, check_int
-from wordvec.vectors import compact
+from wordvec.vectors import compact, graph
 from wordvec.vectors import query as Q
 
 if TYPE_CHECKING:
@@ -243,6 +246,7 @@ class NeighborIndex:
         self.count = count
         self.dim = dim
         self._search_params: dict[int, Any] = {}  # by k; SWIG objects cost ~10 us each
+        self._searcher: graph.GraphSearcher | None = None  # hnsw: made at the first query
 
     def __repr__(self) -> str:
         shown = {k: v for k, v in self.params.items() if k != "threads"}
@@ -279,25 +283,38 @@ class NeighborIndex:
             "`wordvec index VECTORS`), or query with approximate=False."
         )
 
-    def candidates(self, queries: np.ndarray, k: int) -> np.ndarray:
+    def candidates(self, vectors: Vectors, queries: np.ndarray, k: int) -> np.ndarray:
         """Return ``k`` candidate rows per unit query, best first (-1 pads).
+
+        hnsw walks faiss's graph with :mod:`wordvec.vectors.graph` (8-bit rows of
+        ``vectors``, made at the first query); ivf asks faiss.
 
         Shape:
             ``(q, dim) -> (q, k)``
         """
         k = max(1, min(k, self.count))
+        if self.method == "hnsw":
+            return self._graph(vectors).search(queries, k, self.params["ef_search"])
         sp = self._search_params.get(k)
         if sp is None:
-            faiss = _faiss()
-            if self.method == "hnsw":
-                sp = faiss.SearchParametersHNSW(efSearch=max(self.params["ef_search"], k))
-            else:
-                nprobe = min(self.params["nprobe"], self._native.nlist)
-                sp = faiss.SearchParametersIVF(nprobe=nprobe)
+            nprobe = min(self.params["nprobe"], self._native.nlist)
+            sp = _faiss().SearchParametersIVF(nprobe=nprobe)
             self._search_params[k] = sp
         q = np.ascontiguousarray(queries, dtype=np.float32)
         _, ids = self._native.search(q, k, params=sp)
         return ids.astype(np.int64, copy=False)
+
+    def _graph(self, vectors: Vectors) -> graph.GraphSearcher:
+        """The hnsw graph's searcher, its 8-bit rows made from ``vectors`` once."""
+        if self._searcher is None:
+            started = time.perf_counter()
+            codes, scales = graph.quantize(_unit_blocks(vectors), self.count, self.dim)
+            self._searcher = graph.GraphSearcher(self._native, codes, scales)
+            logger.info(
+                "8-bit navigation rows for the hnsw index made in %.2f s",
+                time.perf_counter() - started,
+            )
+        return self._searcher
 
     def search(
         self,
@@ -340,13 +357,13 @@ class NeighborIndex:
         excl = Q._exclude_matrix(exclude, len(q_arr))
         extra = int((excl >= 0).sum(axis=1).max()) if len(excl) else 0
         if len(q_arr) == 1:  # one query: its latency is NumPy call overhead, keep it short
-            cand = self.candidates(q_arr, 2 * topn + extra)[0]
+            cand = self.candidates(vectors, q_arr, 2 * topn + extra)[0]
             return rerank_one(vectors, q_arr[0], cand, topn, excl[0])
         top_i = np.full((len(q_arr), topn), -1, dtype=np.int64)
         top_s = np.full((len(q_arr), topn), -np.inf, dtype=np.float32)
         for q0 in range(0, len(q_arr), _CHUNK):  # bounded memory for the re-scoring
             q1 = min(len(q_arr), q0 + _CHUNK)
-            cand = self.candidates(q_arr[q0:q1], 2 * topn + extra)
+            cand = self.candidates(vectors, q_arr[q0:q1], 2 * topn + extra)
             top_i[q0:q1], top_s[q0:q1] = rerank(vectors, q_arr[q0:q1], cand, topn, excl[q0:q1])
         return top_i, top_s
 
