@@ -24,7 +24,10 @@ A diagnostic row repeats ``runtime`` with SciPy hidden from numba
 (``sys.modules["scipy"] = None``) to show what numba's BLAS probe costs; wordvec does
 not do this when training.
 
-Peak RSS does not grow with the number of epochs, so one epoch is the default.
+Peak RSS does not grow with the number of epochs, so one epoch is the default. The
+``fit`` rows also split the largest sampled RSS into anonymous memory (the process's own)
+and file-backed pages (mostly libraries' code: clean, shared between processes, and
+dropped by the kernel under pressure; numba's LLVM library is ~69 MB of them).
 
 Usage::
 
@@ -42,6 +45,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from train_vs_gensim import CORPUS, SETTINGS, _tiny_corpus, train_gensim, write_plain_copy
@@ -51,10 +55,55 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _rss_split() -> tuple[float, float, float]:
+    """This process's RSS now, and its anonymous and file-backed parts (MB)."""
+    status = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            parts = line.split()
+            if parts[0] in ("VmRSS:", "RssAnon:", "RssFile:"):
+                status[parts[0].rstrip(":")] = int(parts[1]) / 1024
+    return status["VmRSS"], status["RssAnon"], status["RssFile"]
+
+
+def _sample_split(peak: dict, stop: threading.Event) -> None:
+    """Keep in ``peak`` the anonymous/file split of the largest RSS sampled (20 Hz):
+    anonymous memory is the process's own; file-backed pages (libraries' code, clean
+    and shared between processes) the kernel can drop and read back."""
+    while not stop.is_set():
+        rss, anon, file = _rss_split()
+        if rss > peak.get("rss", 0.0):
+            peak.update(rss=rss, anon=anon, file=file)
+        stop.wait(0.05)
+
+
 def child(
     tool: str, stage: str, arch: str, corpus: str, vocab: int, epochs: int, overrides: dict
 ) -> dict:
-    """Run ``tool`` up to ``stage`` in this process; return the peak RSS and extras."""
+    """Run ``tool`` up to ``stage`` in this process; return the peak RSS and extras
+    (for ``fit``, the anonymous/file split of the largest RSS sampled)."""
+    if stage == "fit":
+        split: dict = {}
+        stop = threading.Event()
+        sampler = threading.Thread(target=_sample_split, args=(split, stop), daemon=True)
+        sampler.start()
+        out = _child(tool, stage, arch, corpus, vocab, epochs, overrides)
+        stop.set()
+        sampler.join()
+        _sample_split_once(split)
+        return {**out, "anon": split["anon"], "file": split["file"]}
+    return _child(tool, stage, arch, corpus, vocab, epochs, overrides)
+
+
+def _sample_split_once(peak: dict) -> None:
+    rss, anon, file = _rss_split()
+    if rss > peak.get("rss", 0.0):
+        peak.update(rss=rss, anon=anon, file=file)
+
+
+def _child(
+    tool: str, stage: str, arch: str, corpus: str, vocab: int, epochs: int, overrides: dict
+) -> dict:
     import numpy as np
 
     settings = {**SETTINGS, **overrides, "epochs": epochs}
@@ -151,6 +200,12 @@ def main() -> None:
             f"\nabove the runtime: wordvec fit - its runtime floor (Python + numba + first "
             f"kernel call) = {fit_w['mb'] - runtime_w:.1f} MB; gensim fit - its imports = "
             f"{fit_g['mb'] - library_g:.1f} MB"
+        )
+        print(
+            f"at the fits' peaks (sampled): wordvec {fit_w['anon']:.1f} MB anonymous + "
+            f"{fit_w['file']:.1f} MB file-backed; gensim {fit_g['anon']:.1f} + "
+            f"{fit_g['file']:.1f} MB; anonymous wordvec / gensim "
+            f"{fit_w['anon'] / fit_g['anon']:.3f}"
         )
         print(
             f"wordvec's floor is {floor['mb'] / fit_g['mb']:.3f}x gensim's whole fit; "

@@ -33,6 +33,8 @@ import time
 
 import numpy as np
 
+from wordvec.train.distributed._kernels import apply_updates, gather_updates
+
 SYNC_MODES = ("full", "rows")
 
 
@@ -80,13 +82,10 @@ def sync_rows(comm, tables: list[np.ndarray], bases: list[np.ndarray], touched: 
     if rows.size == 0:
         return sent
     for table, base in zip(tables, bases):
-        old = base[rows]
-        buf = table[rows]
-        buf -= old
-        comm.all_reduce_(buf)
-        buf += old
-        table[rows] = buf
-        base[rows] = buf
+        buf = np.empty((rows.size, table.shape[1]), dtype=np.float32)
+        gather_updates(table, base, rows, buf)  # this rank's updates of those rows
+        comm.all_reduce_(buf)  # every rank's
+        apply_updates(table, base, rows, buf)  # on the common state: the new state
         sent += buf.nbytes
     return sent
 
