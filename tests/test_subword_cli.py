@@ -78,3 +78,20 @@ def test_info_and_convert_keep_the_ngrams(capsys, files, tmp_path: Path) -> None
         capsys, "convert", files["bin"], tmp_path / "w2v.bin", "--to", "word2vec-binary"
     )
     assert code == 0 and type(Vectors.load(tmp_path / "w2v.bin")) is Vectors
+
+
+def test_evaluate_builds_unseen_words_from_ngrams_when_asked(capsys, files, tmp_path) -> None:
+    code, out, _ = run(capsys, "evaluate", files["native"], "--json")
+    skip = json.loads(out)
+    code, out, _ = run(capsys, "evaluate", files["native"], "--oov", "ngrams", "--json")
+    assert code == 0
+    grams = json.loads(out)
+    assert grams["oov"] == "ngrams" and skip["oov"] == "skip"
+    # the small model misses many test words: n-grams answer pairs that were skipped
+    assert grams["similarity"][0]["pairs"] > skip["similarity"][0]["pairs"]
+    assert grams["similarity"][0]["skipped"] < skip["similarity"][0]["skipped"]
+    assert grams["analogies"]["answered"] > skip["analogies"]["answered"]
+    vec = tmp_path / "words.vec"
+    run(capsys, "convert", files["bin"], vec)
+    code, _, err = run(capsys, "evaluate", vec, "--oov", "ngrams")
+    assert code == 2 and "--oov ngrams" in err and "drop --oov" in err

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from wordvec.cli._common import (
+    CLIError,
     add_common,
     add_encoding,
     add_limit,
@@ -32,6 +33,7 @@ _EPILOG = epilog(
       wordvec evaluate vectors.safetensors
       wordvec evaluate glove.6B.50d.txt.gz --restrict-vocab 100000
       wordvec evaluate vectors.safetensors --similarity simlex.tsv wordsim353.tsv --json
+      wordvec evaluate cc.en.300.bin --oov ngrams     # unseen words from their n-grams
     """
 )
 
@@ -67,6 +69,14 @@ def register(sub: Any) -> None:
         metavar="N",
         help="answer analogies among the N most frequent words only, skipping questions "
         "with rarer words; 0 means all words (default: 30000)",
+    )
+    p.add_argument(
+        "--oov",
+        choices=("skip", "ngrams"),
+        default="skip",
+        help="words not in the vocabulary: skip their questions and pairs (default), or "
+        "build them from character n-grams (subword models: fastText .bin, native subword "
+        "files)",
     )
     add_encoding(p, "analogy and similarity files")
     add_limit(p)
@@ -115,15 +125,21 @@ def run(args: argparse.Namespace) -> int:
     analogy_file = existing_file(args.analogies, "analogy file") if args.analogies else None
     sim_files = [existing_file(f, "similarity file") for f in args.similarity or []]
     wv = load_vectors(args.vectors, limit=args.limit)
+    if args.oov == "ngrams" and not hasattr(wv, "vectors_for"):
+        raise CLIError(
+            f"--oov ngrams builds unseen words from character n-grams, and {args.vectors!r} "
+            "has none (plain word vectors); evaluate a subword model (a fastText .bin or a "
+            "wordvec FastText file) or drop --oov."
+        )
     restrict = args.restrict_vocab or None
     decoding = {"encoding": args.encoding, "encoding_errors": args.encoding_errors}
     analogies = analogy_summary(
-        evaluate_analogies(wv, path=analogy_file, restrict_vocab=restrict, **decoding)
+        evaluate_analogies(wv, path=analogy_file, restrict_vocab=restrict, oov=args.oov, **decoding)
     )
     analogies["file"] = str(analogy_file or bundled("questions-words"))
     similarity = []
     for f in sim_files or [None]:
-        s = similarity_summary(evaluate_similarity(wv, path=f, **decoding))
+        s = similarity_summary(evaluate_similarity(wv, path=f, oov=args.oov, **decoding))
         s["file"] = str(f or bundled("wordsim353"))
         similarity.append(s)
     if args.json:
@@ -131,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "vectors": args.vectors,
                 "restrict_vocab": restrict,
+                "oov": args.oov,
                 "analogies": analogies,
                 "similarity": similarity,
             }
