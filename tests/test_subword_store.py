@@ -222,3 +222,23 @@ def test_compact_storage_is_refused_clearly(sv: SubwordVectors, tmp_path: Path) 
         sv.save(tmp_path / "sv.safetensors", dtype="int8")
     sv.save(tmp_path / "sv.safetensors", dtype="float32")
     assert isinstance(Vectors.load(tmp_path / "sv.safetensors"), SubwordVectors)
+
+
+def test_an_index_is_saved_beside_a_subword_file_and_found_by_load(sv, tmp_path: Path) -> None:
+    pytest.importorskip("faiss")
+    copy = Vectors.load(_saved(sv, tmp_path / "plain.safetensors"), index="ignore")
+    copy.build_index("hnsw")
+    path = tmp_path / "indexed.safetensors"
+    copy.save(path)
+    assert Path(str(path) + ".ann").is_file()
+    back = Vectors.load(path, index="require")
+    assert isinstance(back, SubwordVectors) and back.neighbor_index is not None
+    for word in ("the", "walkedly"):  # in the vocabulary, and built from n-grams
+        exact = [w for w, _ in back.most_similar(word, topn=5, approximate=False)]
+        approx = [w for w, _ in back.most_similar(word, topn=5, approximate=True)]
+        assert len(set(exact) & set(approx)) >= 4
+
+
+def _saved(sv: SubwordVectors, path: Path) -> Path:
+    sv.save(path)
+    return path

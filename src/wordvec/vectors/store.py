@@ -193,13 +193,14 @@ class Vectors:
         if hasattr(got, "vectors_ngrams"):
             from wordvec.vectors.subword_store import SubwordVectors
 
-            return SubwordVectors._from_loaded(got)
-        if cls is not Vectors and hasattr(cls, "vectors_ngrams"):
+            out = SubwordVectors._from_loaded(got)
+        elif cls is not Vectors and hasattr(cls, "vectors_ngrams"):
             raise TypeError(
                 f"{str(path)!r} holds plain word vectors without n-grams; load it with "
                 "Vectors.load, or pass a fastText .bin or a native subword file."
             )
-        out = cls._trusted(got.words, got.vectors, got.counts, got.key_to_index, got.scales)
+        else:
+            out = cls._trusted(got.words, got.vectors, got.counts, got.key_to_index, got.scales)
         if index != "ignore":
             from wordvec.vectors import index as ann
 
