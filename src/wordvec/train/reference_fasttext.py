@@ -102,9 +102,11 @@ def sg_bag_job(
 ) -> tuple[float, int, int]:
     """Skip-gram with bag inputs on one job, as :func:`~wordvec.train.kernels.fasttext.sg_bag_job`.
 
-    For each kept centre: its window is drawn, then the next centre's negatives (none
-    with ``paths``, hierarchical softmax); each window word is an example predicted by
-    the centre's bag ``bags[centre]``.
+    For each kept centre: its window is drawn and its bag's mean taken; each window word
+    in turn is an example predicted by that mean, which each update changes at once
+    (the next example sees it), against negatives drawn one example ahead (none with
+    ``paths``, hierarchical softmax); the mean's total change is then added to every
+    row of ``bags[centre]`` (a repeated row once per repeat).
 
     Returns:
         ``(loss, examples, words)`` as the kernel returns them.
@@ -116,11 +118,16 @@ def sg_bag_job(
         negs = [gen.draw(*alias) for _ in range(k)]
         for i, centre in enumerate(sent):
             ctx = _window(gen, sent, i, window)
-            current = negs
-            if i + 1 < len(sent):
-                negs = [gen.draw(*alias) for _ in range(k)]
-            loss += _update(w_in, w_out, [bags[centre]] * len(ctx), ctx, current, rate, True,
-                            paths)  # fmt: skip
+            rows = list(bags[centre])
+            hidden = w_in[rows].mean(axis=0, keepdims=True)  # a one-row input matrix
+            start = hidden.copy()
+            for c, target in enumerate(ctx):
+                current = negs
+                if i + 1 < len(sent) or c + 1 < len(ctx):
+                    negs = [gen.draw(*alias) for _ in range(k)]
+                loss += _update(hidden, w_out, [[0]], [target], current, rate, True, paths)
+            for r in rows:
+                w_in[r] += hidden[0] - start[0]
             examples += len(ctx)
     return loss, examples, done[0]
 

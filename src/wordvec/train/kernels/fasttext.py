@@ -152,11 +152,17 @@ def sg_bag_job(
 
     For each kept centre word a window size ``b`` is drawn in ``1..window``; each of its
     ``<= 2b`` context words is one example, predicted by the mean of the centre's bag,
-    all against the same negatives (drawn one centre ahead, as the word2vec loop) or
-    along its Huffman path (``hs``). The examples share their input, so the bag's mean
-    is computed once, trained by the update as a one-row input matrix, and its change
-    (every example's error) is added to each row of the bag once: the same sums as the
-    update with the bag repeated per example, in ``1/(2b)`` of the row traffic.
+    one after the other, as fastText does: each against its own negatives (drawn one
+    example ahead) or along its Huffman path (``hs``), each seeing the centre's input
+    as the examples before it left it. The bag's mean is computed once per centre and
+    trained as a one-row input matrix; its change (every example's error) is added to
+    each row of the bag once: fastText's sums (it adds each example's error to every
+    row and recomputes the mean), in ``1/(2b)`` of the row traffic.
+
+    Sharing one draw of negatives among a centre's examples (word2vec's skip-gram loop
+    does, where the examples have different inputs) pushes the one shared input ``2b``
+    times against the same few words: on bench-en it cost 15 analogy points against
+    fastText (RESULTS.md).
 
     Returns:
         ``(loss, examples, words)``: float64 loss sum, (centre, context) pairs trained,
@@ -166,12 +172,11 @@ def sg_bag_job(
         ``ids``: ``(n,)`` int32; ``w_in``: ``(rows of the bags, dim)``; scratch from
         :func:`bag_scratch` with ``2 * window`` examples.
     """
-    sent, nxt, _, batch, hid = scratch
+    sent, nxt, ctx, batch, hid = scratch
     state = seed_state(job.seed, job.stream)
-    for e in range(batch.targets.shape[0]):  # example e: row 0 of hid
-        batch.inputs[e] = 0
-        batch.offsets[e + 1] = e + 1
+    batch.inputs[0] = 0  # one example at a time: row 0 of hid
     batch.offsets[0] = 0
+    batch.offsets[1] = 1
     pos, done, loss, examples = 0, 0, 0.0, 0
     while pos < ids.shape[0]:
         pos, slen, seen, state = read_sentence(ids, pos, tables.remap, tables.keep, state, sent)
@@ -181,12 +186,14 @@ def sg_bag_job(
             continue
         state = _draw_ahead(state, tables, nxt, w_out)
         for i in range(slen):
-            n_ctx, state = _context(sent, slen, i, window, state, batch.targets, 0)
+            n_ctx, state = _context(sent, slen, i, window, state, ctx, 0)
             _bag_mean(w_in, bags, sent[i], hid)
-            _copy(nxt, batch.negs)
-            if i + 1 < slen:
-                state = _draw_ahead(state, tables, nxt, w_out)
-            loss += _update(hid, w_out, batch, n_ctx, alpha, True, tables, tree, hs)
+            for c in range(n_ctx):
+                batch.targets[0] = ctx[c]
+                _copy(nxt, batch.negs)
+                if i + 1 < slen or c + 1 < n_ctx:
+                    state = _draw_ahead(state, tables, nxt, w_out)
+                loss += _update(hid, w_out, batch, 1, alpha, True, tables, tree, hs)
             _bag_add(w_in, bags, sent[i], hid)
             examples += n_ctx
     return loss, examples, done
