@@ -71,9 +71,7 @@ def _sample_split(peak: dict, stop: threading.Event) -> None:
     anonymous memory is the process's own; file-backed pages (libraries' code, clean
     and shared between processes) the kernel can drop and read back."""
     while not stop.is_set():
-        rss, anon, file = _rss_split()
-        if rss > peak.get("rss", 0.0):
-            peak.update(rss=rss, anon=anon, file=file)
+        _sample_split_once(peak)
         stop.wait(0.05)
 
 
@@ -96,6 +94,7 @@ def child(
 
 
 def _sample_split_once(peak: dict) -> None:
+    """Keep this sample in ``peak`` if its RSS is the largest so far."""
     rss, anon, file = _rss_split()
     if rss > peak.get("rss", 0.0):
         peak.update(rss=rss, anon=anon, file=file)

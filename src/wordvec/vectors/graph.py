@@ -234,8 +234,9 @@ def search_reference(
             while moved:
                 moved = False
                 for nb in neighbours[cur][level]:
-                    if score(q, nb) > cur_s:
-                        cur, cur_s, moved = nb, score(q, nb), True
+                    s = score(q, nb)
+                    if s > cur_s:
+                        cur, cur_s, moved = nb, s, True
         visited = {cur}
         frontier = [(-cur_s, cur)]  # best first
         best = [(cur_s, cur)]  # the ef best seen

@@ -258,7 +258,12 @@ class Vectors:
             dtype=dtype,
             scales=self._scales,
         )
-        if self._neighbor_index is not None and dtype in (None, self.dtype):
+        if dtype in (None, self.dtype):
+            self._save_index_beside(path)
+
+    def _save_index_beside(self, path: str | Path) -> None:
+        """Write the attached approximate-neighbour index (if any) to ``path + ".ann"``."""
+        if self._neighbor_index is not None:
             from wordvec.vectors import index as ann
 
             self._neighbor_index.save(ann.index_path(path))

@@ -355,10 +355,7 @@ class SubwordVectors(Vectors):
             from wordvec.vectors.formats import native_subword
 
             native_subword.write(path, self)
-            if self._neighbor_index is not None:  # the index of the word rows, beside it
-                from wordvec.vectors import index as ann
-
-                self._neighbor_index.save(ann.index_path(path))
+            self._save_index_beside(path)  # the index of the word rows
         elif format == "fasttext-bin":
             from wordvec.vectors.formats import fasttext_bin
 
