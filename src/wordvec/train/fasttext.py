@@ -21,6 +21,7 @@ import numpy as np
 from wordvec._io import PathLike
 from wordvec.train.bags import output_rows
 from wordvec.train.kernels.fasttext import Bags
+from wordvec.train.kernels.init import uniform_matrix
 from wordvec.train.params import ENGINE_PARAMS, Param, select
 from wordvec.train.word2vec import _W2V_PARAMS, Word2Vec
 from wordvec.vectors import subword as S
@@ -40,6 +41,11 @@ _FT_PARAMS = (
 _DEFAULTS = {
     "alpha": ("Initial learning rate (None: 0.05, fastText's default).", None),
     "sample": ("Subsampling threshold of frequent words (0: off; fastText's default).", 1e-4),
+    "ns_exponent": (
+        "Negatives are drawn with probability proportional to count ** "
+        "ns_exponent (0.5: fastText's table; word2vec and gensim use 0.75).",
+        0.5,
+    ),
 }
 
 
@@ -58,7 +64,9 @@ class FastText(Word2Vec):
     else is :class:`~wordvec.train.word2vec.Word2Vec` (schedule, threads, callbacks,
     reproducibility with ``workers=1``, save/load and continued training). Defaults
     follow fastText (learning rate 0.05, ``sample=1e-4``); ``maxn=0`` trains word rows
-    only (no n-gram rows), i.e. word2vec.
+    only (no n-gram rows), i.e. word2vec. Negatives follow fastText's table too
+    (``count ** 0.5``; gensim's FastText keeps word2vec's 0.75): on bench-en it gave
+    skip-gram 1.0 analogy point and 0.026 WordSim-353 more (RESULTS.md).
 
     Args:
         {params}
@@ -112,12 +120,14 @@ class FastText(Word2Vec):
         return self.bucket if self.maxn else 0
 
     def init_weights(self, vocab_size: int) -> None:
-        """Input rows uniform in ``[-1/dim, 1/dim)`` (fastText's, seeded), output zero."""
-        rng = np.random.default_rng(self.seed)
-        w_in = rng.random((vocab_size + self.ngram_rows, self.dim), dtype=np.float32)
-        w_in *= np.float32(2.0 / self.dim)
-        w_in -= np.float32(1.0 / self.dim)
-        self.input_weights = w_in
+        """Input rows uniform in ``[-1/dim, 1/dim)`` (fastText's, seeded), output zero.
+
+        The ``vocab + bucket`` input rows are filled by the ``workers`` threads
+        (:func:`~wordvec.train.kernels.init.uniform_matrix`; the values depend on the
+        seed alone).
+        """
+        rows, bound = vocab_size + self.ngram_rows, 1.0 / self.dim
+        self.input_weights = uniform_matrix(rows, self.dim, -bound, bound, self.seed, self.workers)
         self.output_weights = np.zeros((output_rows(self.loss, vocab_size), self.dim), np.float32)
 
     def input_bags(self, words: list[str]) -> Bags:

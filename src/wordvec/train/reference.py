@@ -187,6 +187,28 @@ class XorShift:
         return i if (r & 0xFFFFFFFF) < alias_thr[i] else int(alias_idx[i])
 
 
+def uniform_matrix(rows: int, dim: int, low: float, high: float, seed: int) -> np.ndarray:
+    """:func:`wordvec.train.kernels.init.uniform_matrix`, one value at a time.
+
+    Block ``b`` of ``block`` rows draws from ``XorShift(seed, b)``; each value is
+    ``low + (high - low) * (top 24 bits of the output) / 2**24``, in float32.
+
+    >>> uniform_matrix(2, 3, 0.0, 1.0, seed=1).shape
+    (2, 3)
+    """
+    from wordvec.train.kernels.init import BLOCK_ROWS
+
+    out = np.empty((rows, dim), dtype=np.float32)
+    span, lo = np.float32(high - low), np.float32(low)
+    for r in range(rows):
+        if r % BLOCK_ROWS == 0:
+            gen = XorShift(seed, r // BLOCK_ROWS)
+        for d in range(dim):
+            u = np.float32(gen.step() >> 40) * np.float32(2.0**-24)
+            out[r, d] = lo + span * u
+    return out
+
+
 def _trained_sentences(
     ids: np.ndarray,
     remap: np.ndarray,

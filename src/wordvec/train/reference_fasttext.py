@@ -77,6 +77,40 @@ def hs_update(
     return loss
 
 
+def ns_example(
+    hidden: np.ndarray, w_out: np.ndarray, target: int, negs: Sequence[int], alpha: float
+) -> float:
+    """One skip-gram example as fastText trains it: ``hidden[0]`` predicts ``target``
+    against ``negs``, one output row after the other.
+
+    For each row ``o`` in turn (the target, then each negative not equal to it)
+    ``g = (label - sigmoid(h . o)) * alpha``; the error gains ``g * o`` and ``o`` gains
+    ``g * h`` at once (a repeated negative sees its first update); ``hidden[0]`` gains
+    the error at the end.
+
+    Returns:
+        The exact loss ``sum -log sigmoid(+-dot)``.
+
+    >>> h = np.full((1, 2), 0.5, np.float32); w_out = np.zeros((2, 2), np.float32)
+    >>> round(ns_example(h, w_out, 0, [1], 0.1), 4)
+    1.3863
+    """
+    h = hidden[0].copy()
+    err = np.zeros_like(h)
+    loss = 0.0
+    for k, t in enumerate([target, *negs]):
+        if k > 0 and t == target:
+            continue
+        label = 1.0 if k == 0 else 0.0
+        f = np.float32(h @ w_out[t])
+        g = np.float32((label - table_sigmoid(np.array([f]))[0]) * alpha)
+        loss += float(np.logaddexp(0.0, -(2 * label - 1) * float(f)))
+        err += g * w_out[t]
+        w_out[t] += g * h
+    hidden[0] += err
+    return loss
+
+
 def _update(w_in, w_out, bags, targets, negs, alpha, mean, paths):  # type: ignore[no-untyped-def]
     if paths is not None:
         return hs_update(w_in, w_out, bags, targets, paths, alpha, mean)
@@ -104,9 +138,10 @@ def sg_bag_job(
 
     For each kept centre: its window is drawn and its bag's mean taken; each window word
     in turn is an example predicted by that mean, which each update changes at once
-    (the next example sees it), against negatives drawn one example ahead (none with
-    ``paths``, hierarchical softmax); the mean's total change is then added to every
-    row of ``bags[centre]`` (a repeated row once per repeat).
+    (the next example sees it), against negatives drawn one example ahead
+    (:func:`ns_example`; none with ``paths``, hierarchical softmax); the mean's total
+    change is then added to every row of ``bags[centre]`` (a repeated row once per
+    repeat).
 
     Returns:
         ``(loss, examples, words)`` as the kernel returns them.
@@ -125,7 +160,10 @@ def sg_bag_job(
                 current = negs
                 if i + 1 < len(sent) or c + 1 < len(ctx):
                     negs = [gen.draw(*alias) for _ in range(k)]
-                loss += _update(hidden, w_out, [[0]], [target], current, rate, True, paths)
+                if paths is not None:
+                    loss += hs_update(hidden, w_out, [[0]], [target], paths, rate)
+                else:
+                    loss += ns_example(hidden, w_out, target, current, rate)
             for r in rows:
                 w_in[r] += hidden[0] - start[0]
             examples += len(ctx)

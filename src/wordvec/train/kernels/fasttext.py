@@ -5,11 +5,11 @@ character n-grams (``vocab + bucket`` rows in one matrix, as fastText's ``input`
 matrix); for word2vec the word's row alone. The loops read and subsample sentences and
 draw windows with the word2vec pieces (:mod:`~wordvec.train.kernels.word2vec`), build
 the examples as fastText does, and hand them to the negative-sampling update
-(:func:`~wordvec.train.kernels.ns.ns_update`) or the hierarchical-softmax one
-(:func:`~wordvec.train.kernels.hs.hs_update`):
+(:func:`~wordvec.train.kernels.ns.ns_update`; skip-gram's one-example form here) or the
+hierarchical-softmax one (:func:`~wordvec.train.kernels.hs.hs_update`):
 
 - skip-gram: the bag of each centre word predicts every word of its window (one example
-  per context word, all against the centre's negatives);
+  per context word, each against its own negatives, one after the other);
 - CBOW: the bags of the window words, pooled and averaged (or summed) together, predict
   the centre word; neighbouring centres share their negatives.
 """
@@ -23,7 +23,9 @@ from numba import njit
 
 from wordvec.train.kernels.hs import Tree, hs_update
 from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_update
+from wordvec.train.kernels.prefetch import prefetch_row
 from wordvec.train.kernels.rng import seed_state
+from wordvec.train.kernels.tables import sigmoid_and_loss
 from wordvec.train.kernels.word2vec import (
     Job,
     Sampling,
@@ -143,6 +145,47 @@ def _update(
     return ns_update(w_in, w_out, batch, n, alpha, mean, tables.sig, tables.logsig)
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _ns_one(
+    hid: np.ndarray, w_out: np.ndarray, target: int, negs: np.ndarray, alpha: float,
+    sig: np.ndarray, logsig: np.ndarray, err: np.ndarray,
+) -> float:  # fmt: skip
+    """One skip-gram example, ``hid[0]`` predicting ``target`` against ``negs``, as fastText.
+
+    Output rows are visited in turn: a dot product, then one pass that adds ``g *
+    w_out[t]`` to the error and ``g * hid[0]`` to ``w_out[t]`` (a repeated negative sees
+    its first update, as in fastText); the error is added to ``hid[0]`` at the end.
+    """
+    dim = w_out.shape[1]
+    for d in range(dim):
+        err[d] = 0.0
+    loss = 0.0
+    for k in range(negs.shape[0] + 1):
+        t = target if k == 0 else negs[k - 1]
+        if k > 0 and t == target:
+            continue
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += hid[0, d] * w_out[t, d]
+        label = 1.0 if k == 0 else 0.0
+        s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
+        loss += lo_k
+        g = np.float32((label - s) * alpha)
+        for d in range(dim):
+            err[d] += g * w_out[t, d]
+            w_out[t, d] += g * hid[0, d]
+    for d in range(dim):
+        hid[0, d] += err[d]
+    return loss
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _prefetch_bag(w_in: np.ndarray, bags: Bags, w: int) -> None:
+    """Start loading the rows of word ``w``'s bag (the next centre's, ahead of its mean)."""
+    for m in range(bags.offsets[w], bags.offsets[w + 1]):
+        prefetch_row(w_in, bags.ids[m])
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def sg_bag_job(
     ids: np.ndarray, w_in: np.ndarray, w_out: np.ndarray, tables: Sampling, bags: Bags,
@@ -157,7 +200,9 @@ def sg_bag_job(
     as the examples before it left it. The bag's mean is computed once per centre and
     trained as a one-row input matrix; its change (every example's error) is added to
     each row of the bag once: fastText's sums (it adds each example's error to every
-    row and recomputes the mean), in ``1/(2b)`` of the row traffic.
+    row and recomputes the mean), in ``1/(2b)`` of the row traffic. The next centre's
+    bag rows are prefetched while this centre's examples train (they are random rows of
+    a large n-gram table).
 
     Sharing one draw of negatives among a centre's examples (word2vec's skip-gram loop
     does, where the examples have different inputs) pushes the one shared input ``2b``
@@ -173,6 +218,7 @@ def sg_bag_job(
         :func:`bag_scratch` with ``2 * window`` examples.
     """
     sent, nxt, ctx, batch, hid = scratch
+    negs, err, sig, logsig = batch.negs, batch.err[0], tables.sig, tables.logsig
     state = seed_state(job.seed, job.stream)
     batch.inputs[0] = 0  # one example at a time: row 0 of hid
     batch.offsets[0] = 0
@@ -188,12 +234,17 @@ def sg_bag_job(
         for i in range(slen):
             n_ctx, state = _context(sent, slen, i, window, state, ctx, 0)
             _bag_mean(w_in, bags, sent[i], hid)
+            if i + 1 < slen:
+                _prefetch_bag(w_in, bags, sent[i + 1])
             for c in range(n_ctx):
-                batch.targets[0] = ctx[c]
-                _copy(nxt, batch.negs)
+                if hs:
+                    batch.targets[0] = ctx[c]
+                    loss += hs_update(hid, w_out, batch, 1, alpha, True, tree, sig, logsig)
+                    continue
+                _copy(nxt, negs)
                 if i + 1 < slen or c + 1 < n_ctx:
                     state = _draw_ahead(state, tables, nxt, w_out)
-                loss += _update(hid, w_out, batch, 1, alpha, True, tables, tree, hs)
+                loss += _ns_one(hid, w_out, ctx[c], negs, alpha, sig, logsig, err)
             _bag_add(w_in, bags, sent[i], hid)
             examples += n_ctx
     return loss, examples, done
