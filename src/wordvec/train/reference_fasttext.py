@@ -2,9 +2,11 @@
 
 They compute what :func:`wordvec.train.kernels.hs.hs_update` and the job loops of
 :mod:`wordvec.train.kernels.fasttext` compute, with the generator and sentence reader
-of :mod:`wordvec.train.reference` (so the draws interleave as in the kernels) and the
-negative-sampling update of :func:`wordvec.train.reference.cbow_update`, whose
-"contexts" are any bags of input rows.
+of :mod:`wordvec.train.reference` (so the draws interleave as in the kernels): one
+skip-gram example at a time (:func:`ns_example`), and CBOW's group update on the
+output side (:func:`outputs_update`, negative sampling as
+:func:`wordvec.train.reference.cbow_update` computes it) with the input side kept per
+sentence position.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from wordvec.train.reference import (
     XorShift,
     _trained_sentences,
     _window,
-    cbow_update,
     table_sigmoid,
 )
 
@@ -111,12 +112,6 @@ def ns_example(
     return loss
 
 
-def _update(w_in, w_out, bags, targets, negs, alpha, mean, paths):  # type: ignore[no-untyped-def]
-    if paths is not None:
-        return hs_update(w_in, w_out, bags, targets, paths, alpha, mean)
-    return cbow_update(w_in, w_out, bags, targets, negs, alpha, mean)
-
-
 def sg_bag_job(
     ids: np.ndarray,
     remap: np.ndarray,
@@ -170,6 +165,59 @@ def sg_bag_job(
     return loss, examples, done[0]
 
 
+def outputs_update(
+    hidden: np.ndarray,
+    w_out: np.ndarray,
+    targets: Sequence[int],
+    negs: Sequence[int],
+    alpha: float,
+    paths: tuple | None = None,
+) -> tuple[float, np.ndarray]:
+    """The output side of a group's update, for hidden vectors given by the caller.
+
+    Negative sampling (``paths`` None) as :func:`~wordvec.train.reference.cbow_update`:
+    every score from the output rows as on entry, the group sharing ``negs``;
+    hierarchical softmax as :func:`hs_update`, node by node. The input rows are left
+    to the caller.
+
+    Returns:
+        ``(loss, errors)``: the exact loss and each example's error, ``(n, dim)``.
+    """
+    errors = np.zeros_like(hidden)
+    loss = 0.0
+    if paths is not None:
+        codes, points = paths
+        for e, t in enumerate(targets):
+            for code, node in zip(codes[t], points[t]):
+                f = np.float32(hidden[e] @ w_out[node])
+                label = 1.0 - code
+                g = np.float32((label - table_sigmoid(np.array([f]))[0]) * alpha)
+                loss += float(np.logaddexp(0.0, -(2 * label - 1) * float(f)))
+                errors[e] += g * w_out[node]
+                w_out[node] += g * hidden[e]
+        return loss, errors
+    negs = np.asarray(negs, dtype=np.int64)
+    old_out = w_out.copy()
+    for e, centre in enumerate(targets):
+        rows = np.concatenate([[centre], negs[negs != centre]])
+        labels = np.zeros(len(rows), dtype=np.float32)
+        labels[0] = 1.0
+        scores = old_out[rows] @ hidden[e]
+        g = ((labels - table_sigmoid(scores)) * np.float32(alpha)).astype(np.float32)
+        signs = np.where(labels > 0, 1.0, -1.0)
+        loss += float(np.logaddexp(0.0, -signs * scores.astype(np.float64)).sum())
+        np.add.at(w_out, rows, g[:, None] * hidden[e][None, :])
+        errors[e] = g @ old_out[rows]
+    return loss, errors
+
+
+def _leave(w_in, bags, sent, sums, pending, p):  # type: ignore[no-untyped-def]
+    """Position ``p`` goes out of reach: its rows get its pending change."""
+    for r in bags[sent[p]]:
+        w_in[r] += pending[p]
+    del sums[p], pending[p]
+
+
 def cbow_bag_job(
     ids: np.ndarray,
     remap: np.ndarray,
@@ -191,8 +239,12 @@ def cbow_bag_job(
 ) -> tuple[float, int, int]:
     """CBOW with bag inputs on one job, as :func:`~wordvec.train.kernels.fasttext.cbow_bag_job`.
 
-    Centres go ``group`` at a time; a centre's input is the bags of its window words
-    pooled together.
+    Centres go ``group`` at a time; a centre's input is the rows of its window words'
+    bags pooled together (mean or sum), and every pooled row gains the centre's error
+    (divided by the pool's size when summing). A position's bag sum is read when the
+    position comes in reach (``window`` positions ahead of the group's last centre) and
+    kept current by the errors of the centres that see it; its rows get those errors
+    when it goes out of reach (``window`` positions behind the next group).
 
     Returns:
         ``(loss, examples, words)`` as the kernel returns them.
@@ -202,13 +254,36 @@ def cbow_bag_job(
     loss, examples, done = 0.0, 0, [0]
     for sent, rate in _trained_sentences(ids, remap, keep, gen, alpha, job_words, done):
         negs = [gen.draw(*alias) for _ in range(k)]
+        sums: dict[int, np.ndarray] = {}  # position -> its bag's sum, kept current
+        pending: dict[int, np.ndarray] = {}  # position -> the change its rows will get
+
+        entered = 0
         for start in range(0, len(sent), group):
             centres = sent[start : start + group]
-            pooled = []
+            spans = []
             for i in range(start, start + len(centres)):
-                pooled.append([r for w in _window(gen, sent, i, window) for r in bags[w]])
+                b = 1 + gen.below(window)
+                spans.append([j for j in range(max(0, i - b), min(len(sent), i + b + 1)) if j != i])
+            while entered < min(len(sent), start + len(centres) + window):
+                sums[entered] = w_in[list(bags[sent[entered]])].sum(axis=0)
+                pending[entered] = np.zeros(w_in.shape[1], np.float32)
+                entered += 1
+            sizes = [sum(len(bags[sent[p]]) for p in span) for span in spans]
+            hidden = np.stack([sum(sums[p] for p in span) for span in spans]).astype(np.float32)
+            if cbow_mean:
+                hidden /= np.asarray(sizes, np.float32)[:, None]
             current = negs
             negs = [gen.draw(*alias) for _ in range(k)]
-            loss += _update(w_in, w_out, pooled, centres, current, rate, cbow_mean, paths)
+            lo_k, errors = outputs_update(hidden, w_out, centres, current, rate, paths)
+            loss += lo_k
+            for span, size, err in zip(spans, sizes, errors):
+                change = err if cbow_mean else err / np.float32(size)
+                for p in span:
+                    pending[p] += change
+                    sums[p] += len(bags[sent[p]]) * change
+            for p in sorted(q for q in sums if q < start + len(centres) - window):
+                _leave(w_in, bags, sent, sums, pending, p)
             examples += len(centres)
+        for p in sorted(sums):
+            _leave(w_in, bags, sent, sums, pending, p)
     return loss, examples, done[0]

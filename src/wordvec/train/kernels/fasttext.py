@@ -21,10 +21,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from wordvec.train.kernels.hs import Tree, hs_update
-from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_update
+from wordvec.train.kernels.hs import Tree, hs_outputs, hs_update
+from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_outputs
 from wordvec.train.kernels.prefetch import prefetch_row
-from wordvec.train.kernels.rng import seed_state
+from wordvec.train.kernels.rng import below, next_state, seed_state
 from wordvec.train.kernels.tables import sigmoid_and_loss
 from wordvec.train.kernels.word2vec import (
     Job,
@@ -60,10 +60,13 @@ def word_bags(vocab: int) -> Bags:
 class BagScratch(NamedTuple):
     """Per-thread buffers of a bag job loop: the sentence, the next negatives, one
     window's words, the update's batch, and a centre's hidden vector (skip-gram: row 0
-    is trained, row 1 keeps its value before the update).
+    is trained, row 1 keeps its value before the update); for CBOW, a ring of the
+    sentence positions in reach of the current centres: each one's bag sum, its
+    pending change and its bag size, and each centre's window ``[lo, hi)`` and pool size.
 
     Shape:
-        ``hid``: ``(2, dim)`` float32.
+        ``hid``: ``(2, dim)`` float32; ``sums``, ``pending``: ``(ring, dim)`` float32;
+        ``sizes``: ``(ring,)`` int64; ``spans``: ``(group, 3)`` int64.
     """
 
     sent: np.ndarray
@@ -71,6 +74,10 @@ class BagScratch(NamedTuple):
     ctx: np.ndarray
     batch: NSBatch
     hid: np.ndarray
+    sums: np.ndarray
+    pending: np.ndarray
+    sizes: np.ndarray
+    spans: np.ndarray
 
 
 def bag_scratch(
@@ -79,31 +86,27 @@ def bag_scratch(
 ) -> BagScratch:  # fmt: skip
     """Allocate a bag job loop's buffers (per thread, outside the hot loop).
 
-    ``examples`` is ``2 * window`` for skip-gram and the CBOW group size for CBOW; the
-    input buffer holds ``2 * window`` bags of up to ``largest_bag`` rows per example
-    when the bags of a window are ``pooled`` (CBOW), else one row per example (skip-gram
-    trains the centre's hidden vector). ``negative`` is 0 for hierarchical softmax.
+    ``examples`` is ``2 * window`` for skip-gram and the CBOW group size for CBOW;
+    with ``pooled`` (CBOW) the ring holds the ``examples + 2 * window + 1`` positions a
+    group of centres can reach (``largest_bag`` is then unused); skip-gram trains one
+    input row per example (the centre's hidden vector). ``negative`` is 0 for
+    hierarchical softmax.
 
-    >>> bag_scratch(100, 2, 5, 20, 5, 8, pooled=True).batch.inputs.shape
-    (400,)
+    >>> bag_scratch(100, 2, 5, 20, 5, 8, pooled=True).sums.shape
+    (13, 8)
     """
-    inputs = examples * largest_bag * 2 * window if pooled else examples
+    ring = examples + 2 * window + 1 if pooled else 0
     return BagScratch(
         np.empty(sentence, np.int32),
         np.empty(negative, np.int32),
         np.empty(2 * window, np.int32),
-        ns_batch(examples, inputs, negative, dim),
+        ns_batch(examples, examples, negative, dim),
         np.zeros((2, dim), np.float32),
+        np.zeros((ring, dim), np.float32),
+        np.zeros((ring, dim), np.float32),
+        np.zeros(ring, np.int64),
+        np.zeros((examples, 3), np.int64),
     )
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _add_bag(bags: Bags, w: int, out: np.ndarray, n: int) -> int:
-    """Append the bag of word ``w`` to ``out[n:]``; return the new length."""
-    for m in range(bags.offsets[w], bags.offsets[w + 1]):
-        out[n] = bags.ids[m]
-        n += 1
-    return n
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
@@ -133,16 +136,6 @@ def _bag_add(w_in: np.ndarray, bags: Bags, w: int, hid: np.ndarray) -> None:
         r = bags.ids[m]
         for d in range(dim):
             w_in[r, d] += hid[1, d]
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _update(
-    w_in: np.ndarray, w_out: np.ndarray, batch: NSBatch, n: int, alpha: float, mean: bool,
-    tables: Sampling, tree: Tree, hs: bool,
-) -> float:  # fmt: skip
-    if hs:
-        return hs_update(w_in, w_out, batch, n, alpha, mean, tree, tables.sig, tables.logsig)
-    return ns_update(w_in, w_out, batch, n, alpha, mean, tables.sig, tables.logsig)
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
@@ -217,7 +210,7 @@ def sg_bag_job(
         ``ids``: ``(n,)`` int32; ``w_in``: ``(rows of the bags, dim)``; scratch from
         :func:`bag_scratch` with ``2 * window`` examples.
     """
-    sent, nxt, ctx, batch, hid = scratch
+    sent, nxt, ctx, batch, hid = scratch[:5]
     negs, err, sig, logsig = batch.negs, batch.err[0], tables.sig, tables.logsig
     state = seed_state(job.seed, job.stream)
     batch.inputs[0] = 0  # one example at a time: row 0 of hid
@@ -250,6 +243,31 @@ def sg_bag_job(
     return loss, examples, done
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _enter(w_in: np.ndarray, bags: Bags, w: int, slot: int, sums, pending, sizes) -> None:
+    """A position comes into reach: its bag's sum into ``sums[slot]``, nothing pending."""
+    lo, hi = bags.offsets[w], bags.offsets[w + 1]
+    dim = w_in.shape[1]
+    for d in range(dim):
+        sums[slot, d] = 0.0
+        pending[slot, d] = 0.0
+    for m in range(lo, hi):
+        r = bags.ids[m]
+        for d in range(dim):
+            sums[slot, d] += w_in[r, d]
+    sizes[slot] = hi - lo
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _leave(w_in: np.ndarray, bags: Bags, w: int, slot: int, pending) -> None:
+    """A position goes out of reach: its pending change is added to each of its rows."""
+    dim = w_in.shape[1]
+    for m in range(bags.offsets[w], bags.offsets[w + 1]):
+        r = bags.ids[m]
+        for d in range(dim):
+            w_in[r, d] += pending[slot, d]
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def cbow_bag_job(
     ids: np.ndarray, w_in: np.ndarray, w_out: np.ndarray, tables: Sampling, bags: Bags,
@@ -258,17 +276,26 @@ def cbow_bag_job(
     """Train CBOW with bag inputs on one job; neighbouring centres share their negatives.
 
     Centres go ``group`` at a time (``group``: the batch's ``targets.shape[0]``); each
-    centre is one example whose inputs are the bags of its window words, pooled and
-    averaged (``cbow_mean``, fastText's CBOW) or summed.
+    centre is one example whose input is the rows of the bags of its window words,
+    pooled and averaged (``cbow_mean``, fastText's CBOW) or summed. Every row of the pool
+    then gains the example's error (divided by the pool's size when summing).
+
+    A window word's bag is read once, not once per centre that sees it: each sentence
+    position in reach of the current centres keeps its bag's sum, kept current as the
+    examples change its rows, and its pending change, added to its rows once, when the
+    position goes out of reach (``window`` positions behind the next centre). Rows that
+    two positions in reach share (a repeated word, a common n-gram) see each other's
+    changes only then. This is 1/(2b) of the row traffic of pooling every window again.
 
     Returns:
         ``(loss, examples, words)``: float64 loss sum, centre words trained,
         in-vocabulary words read.
     """
-    sent, nxt, ctx, batch, _ = scratch
-    group = batch.targets.shape[0]
+    sent, nxt, batch = scratch.sent, scratch.nxt, scratch.batch
+    sums, pending, sizes, spans = scratch.sums, scratch.pending, scratch.sizes, scratch.spans
+    group, ring, dim = batch.targets.shape[0], sums.shape[0], w_in.shape[1]
+    hidden, err, sig, logsig = batch.hidden, batch.err, tables.sig, tables.logsig
     state = seed_state(job.seed, job.stream)
-    batch.offsets[0] = 0
     pos, done, loss, examples = 0, 0, 0.0, 0
     while pos < ids.shape[0]:
         pos, slen, seen, state = read_sentence(ids, pos, tables.remap, tables.keep, state, sent)
@@ -277,19 +304,55 @@ def cbow_bag_job(
         if slen < 2:
             continue
         state = _draw_ahead(state, tables, nxt, w_out)
+        entered, left = 0, 0
         for start in range(0, slen, group):
             n_c = min(group, slen - start)
-            n_in = 0
             for c in range(n_c):
-                n_ctx, state = _context(sent, slen, start + c, window, state, ctx, 0)
-                for q in range(n_ctx):
-                    n_in = _add_bag(bags, ctx[q], batch.inputs, n_in)
-                batch.targets[c] = sent[start + c]
-                batch.offsets[c + 1] = n_in
-            _copy(nxt, batch.negs)
-            state = _draw_ahead(state, tables, nxt, w_out)
-            loss += _update(w_in, w_out, batch, n_c, alpha, cbow_mean, tables, tree, hs)
+                i = start + c
+                state = next_state(state)
+                b = 1 + below(state, window)
+                spans[c, 0], spans[c, 1] = max(0, i - b), min(slen, i + b + 1)
+                batch.targets[c] = sent[i]
+            while entered < min(slen, start + n_c + window):
+                _enter(w_in, bags, sent[entered], entered % ring, sums, pending, sizes)
+                entered += 1
+            for c in range(n_c):
+                i, n_in = start + c, 0
+                for d in range(dim):
+                    hidden[c, d] = 0.0
+                for p in range(spans[c, 0], spans[c, 1]):
+                    if p != i:
+                        n_in += sizes[p % ring]
+                        for d in range(dim):
+                            hidden[c, d] += sums[p % ring, d]
+                if cbow_mean:
+                    inv = np.float32(1.0 / n_in)
+                    for d in range(dim):
+                        hidden[c, d] *= inv
+                spans[c, 2] = n_in
+            if hs:
+                loss += hs_outputs(w_out, batch, n_c, alpha, tree, sig, logsig)
+            else:
+                _copy(nxt, batch.negs)
+                state = _draw_ahead(state, tables, nxt, w_out)
+                loss += ns_outputs(w_out, batch, n_c, alpha, sig, logsig)
+            for c in range(n_c):
+                i = start + c
+                scale = np.float32(1.0) if cbow_mean else np.float32(1.0 / spans[c, 2])
+                for p in range(spans[c, 0], spans[c, 1]):
+                    if p != i:
+                        q = p % ring
+                        grow = np.float32(sizes[q]) * scale
+                        for d in range(dim):
+                            pending[q, d] += scale * err[c, d]
+                            sums[q, d] += grow * err[c, d]
+            while left < min(entered, start + n_c - window):
+                _leave(w_in, bags, sent[left], left % ring, pending)
+                left += 1
             examples += n_c
+        while left < entered:
+            _leave(w_in, bags, sent[left], left % ring, pending)
+            left += 1
     return loss, examples, done
 
 

@@ -80,13 +80,30 @@ def hs_update(
     Shape:
         ``w_in``: ``(input rows, dim)``; ``w_out``: ``(vocab - 1, dim)``.
     """
-    inputs, offsets, targets = batch.inputs, batch.offsets, batch.targets
-    hidden, err = batch.hidden, batch.err
-    codes, points, toff = tree.codes, tree.points, tree.offsets
-    dim = w_in.shape[1]
-    loss = 0.0
+    inputs, offsets = batch.inputs, batch.offsets
     for e in range(n_examples):
-        combine(w_in, inputs, offsets[e], offsets[e + 1], mean, hidden, e)
+        combine(w_in, inputs, offsets[e], offsets[e + 1], mean, batch.hidden, e)
+    loss = hs_outputs(w_out, batch, n_examples, alpha, tree, sig, logsig)
+    add_errors(w_in, batch, n_examples, mean)
+    return loss
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def hs_outputs(
+    w_out: np.ndarray, batch: NSBatch, n_examples: int, alpha: float, tree: Tree,
+    sig: np.ndarray, logsig: np.ndarray,
+) -> float:  # fmt: skip
+    """:func:`hs_update` of the hidden vectors ``batch.hidden[:n_examples]`` (made by the
+    caller): the path rows are updated and each example's error is left in
+    ``batch.err[e]`` for the caller to apply to its input rows.
+
+    Returns:
+        The loss over the nodes visited, in float64.
+    """
+    targets, hidden, err = batch.targets, batch.hidden, batch.err
+    codes, points, toff = tree.codes, tree.points, tree.offsets
+    dim = w_out.shape[1]
+    loss = 0.0
     for e in range(n_examples):
         for d in range(dim):
             err[e, d] = 0.0
@@ -104,8 +121,7 @@ def hs_update(
                 err[e, d] += g * w_out[node, d]
             for d in range(dim):
                 w_out[node, d] += g * hidden[e, d]
-    add_errors(w_in, batch, n_examples, mean)
     return loss
 
 
-__all__ = ["Tree", "empty_tree", "hs_update"]
+__all__ = ["Tree", "empty_tree", "hs_outputs", "hs_update"]

@@ -152,6 +152,24 @@ def ns_shared(
     return loss
 
 
+@njit(cache=True, nogil=True, fastmath=True)
+def ns_outputs(
+    w_out: np.ndarray, batch: NSBatch, n_examples: int, alpha: float, sig: np.ndarray,
+    logsig: np.ndarray,
+) -> float:  # fmt: skip
+    """:func:`ns_update` of the hidden vectors ``batch.hidden[:n_examples]`` (made by the
+    caller): the output rows are updated and each example's error is left in
+    ``batch.err[e]`` for the caller to apply to its input rows.
+
+    Returns:
+        The loss of the update, in float64.
+    """
+    loss = _scores(batch.hidden, batch.slots, w_out, batch, n_examples, alpha, sig, logsig)
+    _errors(w_out, batch, n_examples)
+    apply_outputs(w_out, batch.hidden, batch.slots, batch, n_examples)
+    return loss
+
+
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _target(targets: np.ndarray, negs: np.ndarray, e: int, k: int) -> int:
     """Output row ``k`` of example ``e``: its target (k = 0), else the ``k``-th negative,
@@ -213,6 +231,15 @@ def _apply(
 ) -> None:  # fmt: skip
     """Add ``grad[e, k] * src[rows[e]]`` to every output row, then each example's error
     to each of its input rows."""
+    apply_outputs(w_out, src, rows, batch, n_examples)
+    add_errors(w_in, batch, n_examples, mean)
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def apply_outputs(
+    w_out: np.ndarray, src: np.ndarray, rows: np.ndarray, batch: NSBatch, n_examples: int
+) -> None:
+    """Add ``grad[e, k] * src[rows[e]]`` to every output row (after :func:`_errors`)."""
     grad, nt, dim = batch.grad, batch.negs.shape[0] + 1, w_out.shape[1]
     for k in range(nt):
         for e in range(n_examples):
@@ -223,7 +250,6 @@ def _apply(
             r = rows[e]
             for d in range(dim):
                 w_out[t, d] += g * src[r, d]
-    add_errors(w_in, batch, n_examples, mean)
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
