@@ -149,13 +149,23 @@ class FastText(Word2Vec):
         w = self.input_weights
         return S.compose(words, np.arange(n), w[:n], w[n:], self.minn, self.maxn)
 
-    def subword_vectors(self) -> SubwordVectors:
+    def subword_vectors(self, composed: np.ndarray | None = None) -> SubwordVectors:
         """The trained rows as :class:`SubwordVectors` (views of the weights), with the
-        training settings recorded for a fastText ``.bin``."""
+        training settings recorded for a fastText ``.bin``.
+
+        ``composed``: the words' vectors a fit already composed from these rows (and
+        checked finite), kept as they are (composing them again would hold two copies
+        at the end of a fit, its memory peak).
+        """
         words, counts = self._vocab.words, self._vocab.counts
         n = len(words)
         w = self.input_weights
-        sv = SubwordVectors(words, w[:n], w[n:], self.minn, self.maxn, counts)
+        if composed is None:
+            sv = SubwordVectors(words, w[:n], w[n:], self.minn, self.maxn, counts)
+        else:
+            sv = SubwordVectors._trusted_parts(
+                words, w[:n], w[n:], self.minn, self.maxn, composed, counts
+            )
         sv.info = {
             "ws": self.window, "epoch": self.epochs, "minCount": self.min_count,
             "neg": self.negative, "loss": 1 if self.loss == "hs" else 2,
@@ -166,8 +176,8 @@ class FastText(Word2Vec):
     def fit(self, corpus: Any) -> SubwordVectors:
         """Train on ``corpus`` (as :meth:`Word2Vec.fit <wordvec.train.Trainer.fit>`) and
         return the :class:`SubwordVectors` (also :attr:`wv`)."""
-        super().fit(corpus)
-        self.wv = self.subword_vectors()
+        wv = super().fit(corpus)  # the words' vectors, composed by read_out and checked
+        self.wv = self.subword_vectors(composed=wv.vectors)
         return self.wv
 
     @classmethod

@@ -110,6 +110,19 @@ class SubwordVectors(Vectors):
         self._vectors = _readonly(composed)
 
     @classmethod
+    def _trusted_parts(
+        cls, words: list[str], vocab: np.ndarray, ngrams: np.ndarray, minn: int, maxn: int,
+        composed: np.ndarray, counts: np.ndarray | None,
+    ) -> SubwordVectors:  # fmt: skip
+        """Build from a trainer's own rows and the words' vectors it already composed
+        from them (and checked): no second composition, no copy."""
+        self = cls.__new__(cls)
+        self._set(words, composed, None)
+        self._counts = counts
+        self._init_subword(vocab, ngrams, minn, maxn, composed)
+        return self
+
+    @classmethod
     def _from_loaded(cls, got: Any) -> SubwordVectors:
         """Wrap a :class:`~wordvec.vectors.formats._subword.LoadedSubword` (trusted parts)."""
         self = cls.__new__(cls)
