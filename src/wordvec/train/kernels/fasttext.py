@@ -268,6 +268,42 @@ def _leave(w_in: np.ndarray, bags: Bags, w: int, slot: int, pending) -> None:
             w_in[r, d] += pending[slot, d]
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _pool(sums, sizes, spans, c: int, i: int, mean: bool, hidden) -> None:
+    """Centre ``c`` (position ``i``): ``hidden[c]`` = the sum (or mean) of the rows of its
+    window ``spans[c, 0]:spans[c, 1]`` from the positions' bag sums; its pool's size into
+    ``spans[c, 2]``."""
+    ring, dim = sums.shape[0], sums.shape[1]
+    n_in = 0
+    for d in range(dim):
+        hidden[c, d] = 0.0
+    for p in range(spans[c, 0], spans[c, 1]):
+        if p != i:
+            n_in += sizes[p % ring]
+            for d in range(dim):
+                hidden[c, d] += sums[p % ring, d]
+    if mean:
+        inv = np.float32(1.0 / n_in)
+        for d in range(dim):
+            hidden[c, d] *= inv
+    spans[c, 2] = n_in
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _spread(err, sums, pending, sizes, spans, c: int, i: int, mean: bool) -> None:
+    """Centre ``c``'s error (divided by its pool's size when summing) becomes pending for
+    every row of its window's positions; their bag sums grow by it once per row."""
+    ring, dim = sums.shape[0], sums.shape[1]
+    scale = np.float32(1.0) if mean else np.float32(1.0 / spans[c, 2])
+    for p in range(spans[c, 0], spans[c, 1]):
+        if p != i:
+            q = p % ring
+            grow = np.float32(sizes[q]) * scale
+            for d in range(dim):
+                pending[q, d] += scale * err[c, d]
+                sums[q, d] += grow * err[c, d]
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def cbow_bag_job(
     ids: np.ndarray, w_in: np.ndarray, w_out: np.ndarray, tables: Sampling, bags: Bags,
@@ -293,7 +329,7 @@ def cbow_bag_job(
     """
     sent, nxt, batch = scratch.sent, scratch.nxt, scratch.batch
     sums, pending, sizes, spans = scratch.sums, scratch.pending, scratch.sizes, scratch.spans
-    group, ring, dim = batch.targets.shape[0], sums.shape[0], w_in.shape[1]
+    group, ring = batch.targets.shape[0], sums.shape[0]
     hidden, err, sig, logsig = batch.hidden, batch.err, tables.sig, tables.logsig
     state = seed_state(job.seed, job.stream)
     pos, done, loss, examples = 0, 0, 0.0, 0
@@ -317,19 +353,7 @@ def cbow_bag_job(
                 _enter(w_in, bags, sent[entered], entered % ring, sums, pending, sizes)
                 entered += 1
             for c in range(n_c):
-                i, n_in = start + c, 0
-                for d in range(dim):
-                    hidden[c, d] = 0.0
-                for p in range(spans[c, 0], spans[c, 1]):
-                    if p != i:
-                        n_in += sizes[p % ring]
-                        for d in range(dim):
-                            hidden[c, d] += sums[p % ring, d]
-                if cbow_mean:
-                    inv = np.float32(1.0 / n_in)
-                    for d in range(dim):
-                        hidden[c, d] *= inv
-                spans[c, 2] = n_in
+                _pool(sums, sizes, spans, c, start + c, cbow_mean, hidden)
             if hs:
                 loss += hs_outputs(w_out, batch, n_c, alpha, tree, sig, logsig)
             else:
@@ -337,15 +361,7 @@ def cbow_bag_job(
                 state = _draw_ahead(state, tables, nxt, w_out)
                 loss += ns_outputs(w_out, batch, n_c, alpha, sig, logsig)
             for c in range(n_c):
-                i = start + c
-                scale = np.float32(1.0) if cbow_mean else np.float32(1.0 / spans[c, 2])
-                for p in range(spans[c, 0], spans[c, 1]):
-                    if p != i:
-                        q = p % ring
-                        grow = np.float32(sizes[q]) * scale
-                        for d in range(dim):
-                            pending[q, d] += scale * err[c, d]
-                            sums[q, d] += grow * err[c, d]
+                _spread(err, sums, pending, sizes, spans, c, start + c, cbow_mean)
             while left < min(entered, start + n_c - window):
                 _leave(w_in, bags, sent[left], left % ring, pending)
                 left += 1
