@@ -64,19 +64,18 @@ def test_subword_ns_jobs_match_reference(arch: str, sample: float, mean: bool) -
     w_in, w_out = _weights(len(WORDS) + 13)
     r_in, r_out = w_in.copy(), w_out.copy()
     window, negative, words = 2, 3, 24
-    largest = max(map(len, lists))
     common = dict(window=window, negative=negative, alpha=(0.05, 0.01), job_words=words,
                   seed=9, stream=4)  # fmt: skip
     job = kernels.Job(0.05, 0.01, words, 9, 4)
     tree = empty_tree()
     if arch == "skipgram":
         want = ref.sg_bag_job(ids, remap, keep, alias, lists, r_in, r_out, **common)
-        scratch = bag_scratch(len(ids), 2 * window, window, largest, negative, 8)
+        scratch = bag_scratch(len(ids), 2 * window, window, negative, 8)
         got = sg_bag_job(ids, w_in, w_out, tables, bags, tree, False, job, window, scratch)
     else:
         want = ref.cbow_bag_job(ids, remap, keep, alias, lists, r_in, r_out, cbow_mean=mean,
                                 group=2, **common)  # fmt: skip
-        scratch = bag_scratch(len(ids), 2, window, largest, negative, 8, pooled=True)
+        scratch = bag_scratch(len(ids), 2, window, negative, 8, pooled=True)
         got = cbow_bag_job(ids, w_in, w_out, tables, bags, tree, False, job, window, mean,
                            scratch)  # fmt: skip
     assert got[1:] == want[1:] and got[2] == words

@@ -78,12 +78,12 @@ def test_hs_jobs_match_reference(arch: str, sample: float) -> None:
     single = [[w] for w in range(8)]
     if arch == "skipgram":
         want = ref.sg_bag_job(ids, remap, keep, alias, single, r_in, r_out, **common)
-        scratch = bag_scratch(len(ids), 2 * window, window, 1, 0, 8)
+        scratch = bag_scratch(len(ids), 2 * window, window, 0, 8)
         got = sg_bag_job(ids, w_in, w_out, tables, bags, tree, True, job, window, scratch)
     else:
         want = ref.cbow_bag_job(ids, remap, keep, alias, single, r_in, r_out, cbow_mean=True,
                                 group=2, **common)  # fmt: skip
-        scratch = bag_scratch(len(ids), 2, window, 1, 0, 8, pooled=True)
+        scratch = bag_scratch(len(ids), 2, window, 0, 8, pooled=True)
         got = cbow_bag_job(ids, w_in, w_out, tables, bags, tree, True, job, window, True, scratch)
     assert got[1:] == want[1:] and got[2] == words
     assert got[0] == pytest.approx(want[0], rel=1e-2)

@@ -22,13 +22,12 @@ from wordvec.train.kernels.word2vec import Sampling
 
 
 class BagTables(NamedTuple):
-    """The tables of a bag fit: sampling tables, each word's bag, the Huffman tree (an
-    empty one for negative sampling) and the largest bag's size."""
+    """The tables of a bag fit: sampling tables, each word's bag and the Huffman tree (an
+    empty one for negative sampling)."""
 
     sampling: Sampling
     bags: Bags
     tree: Tree
-    largest: int
 
 
 def huffman_tree(counts: np.ndarray) -> Tree:
@@ -53,8 +52,7 @@ def output_rows(loss: str, vocab: int) -> int:
 def bag_tables(sampling: Sampling, bags: Bags, loss: str, counts: np.ndarray) -> BagTables:
     """Return the tables of a bag fit (the tree only for ``loss="hs"``)."""
     tree = huffman_tree(counts) if loss == "hs" else empty_tree()
-    largest = int(np.diff(bags.offsets).max()) if bags.offsets.shape[0] > 1 else 1
-    return BagTables(sampling, bags, tree, max(largest, 1))
+    return BagTables(sampling, bags, tree)
 
 
 def bag_worker(model: Any, work: Work, group: int) -> JobWorker:
@@ -66,12 +64,10 @@ def bag_worker(model: Any, work: Work, group: int) -> JobWorker:
     negative = 0 if hs else model.negative
     w_in, w_out = model.input_weights, model.output_weights
     if model.arch == "skipgram":
-        scratch = bag_scratch(sent, 2 * model.window, model.window, tables.largest, negative,
-                              model.dim)  # fmt: skip
+        scratch = bag_scratch(sent, 2 * model.window, model.window, negative, model.dim)
         kernel = partial(_sg, w_in, w_out, tables, hs, model.window)
     else:
-        scratch = bag_scratch(sent, group, model.window, tables.largest, negative, model.dim,
-                              pooled=True)  # fmt: skip
+        scratch = bag_scratch(sent, group, model.window, negative, model.dim, pooled=True)
         kernel = partial(_cbow, w_in, w_out, tables, hs, model.window, model.cbow_mean)
     return JobWorker(work, kernel, scratch, model.seed)
 

@@ -81,18 +81,16 @@ class BagScratch(NamedTuple):
 
 
 def bag_scratch(
-    sentence: int, examples: int, window: int, largest_bag: int, negative: int, dim: int,
-    pooled: bool = False,
-) -> BagScratch:  # fmt: skip
+    sentence: int, examples: int, window: int, negative: int, dim: int, pooled: bool = False
+) -> BagScratch:
     """Allocate a bag job loop's buffers (per thread, outside the hot loop).
 
     ``examples`` is ``2 * window`` for skip-gram and the CBOW group size for CBOW;
     with ``pooled`` (CBOW) the ring holds the ``examples + 2 * window + 1`` positions a
-    group of centres can reach (``largest_bag`` is then unused); skip-gram trains one
-    input row per example (the centre's hidden vector). ``negative`` is 0 for
-    hierarchical softmax.
+    group of centres can reach; skip-gram trains one input row per example (the
+    centre's hidden vector). ``negative`` is 0 for hierarchical softmax.
 
-    >>> bag_scratch(100, 2, 5, 20, 5, 8, pooled=True).sums.shape
+    >>> bag_scratch(100, 2, 5, 5, 8, pooled=True).sums.shape
     (13, 8)
     """
     ring = examples + 2 * window + 1 if pooled else 0
