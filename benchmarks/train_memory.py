@@ -44,6 +44,7 @@ vocabulary, where the weights dominate the peak more than at bench-en's 237k wor
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import resource
@@ -149,8 +150,6 @@ def run(*args: object) -> dict:
 
 def _append_words(vectors_txt: Path, corpus: Path) -> int:
     """Append the first field of each line of ``vectors_txt`` to ``corpus``, 20 to a line."""
-    import gzip
-
     opener = gzip.open if vectors_txt.suffix == ".gz" else open
     with opener(vectors_txt, "rt", encoding="utf-8") as f:
         words = [line.split(" ", 1)[0] for line in f]

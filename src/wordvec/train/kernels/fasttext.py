@@ -5,8 +5,9 @@ character n-grams (``vocab + bucket`` rows in one matrix, as fastText's ``input`
 matrix); for word2vec the word's row alone. The loops read and subsample sentences and
 draw windows with the word2vec pieces (:mod:`~wordvec.train.kernels.word2vec`), build
 the examples as fastText does, and hand them to the negative-sampling update
-(:func:`~wordvec.train.kernels.ns.ns_update`; skip-gram's one-example form here) or the
-hierarchical-softmax one (:func:`~wordvec.train.kernels.hs.hs_update`):
+(:func:`~wordvec.train.kernels.ns.ns_update`; skip-gram's one example at a time,
+:func:`~wordvec.train.kernels.ns.ns_one`) or the hierarchical-softmax one
+(:func:`~wordvec.train.kernels.hs.hs_update`):
 
 - skip-gram: the bag of each centre word predicts every word of its window (one example
   per context word, each against its own negatives, one after the other);
@@ -22,16 +23,16 @@ import numpy as np
 from numba import njit
 
 from wordvec.train.kernels.hs import Tree, hs_outputs, hs_update
-from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_outputs
+from wordvec.train.kernels.ns import NSBatch, ns_batch, ns_one, ns_outputs
 from wordvec.train.kernels.prefetch import prefetch_row
-from wordvec.train.kernels.rng import below, next_state, seed_state
-from wordvec.train.kernels.tables import sigmoid_and_loss
+from wordvec.train.kernels.rng import seed_state
 from wordvec.train.kernels.word2vec import (
     Job,
     Sampling,
     _context,
     _copy,
     _draw_ahead,
+    _span,
     read_sentence,
 )
 
@@ -108,66 +109,25 @@ def bag_scratch(
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _bag_mean(w_in: np.ndarray, bags: Bags, w: int, hid: np.ndarray) -> None:
-    """Write the mean of word ``w``'s bag rows into ``hid[0]`` and ``hid[1]``."""
+def _bag_sum(w_in: np.ndarray, bags: Bags, w: int, out: np.ndarray) -> int:
+    """Write the sum of word ``w``'s bag rows into ``out`` (a row); return the bag's size."""
     lo, hi = bags.offsets[w], bags.offsets[w + 1]
-    dim = w_in.shape[1]
-    for d in range(dim):
-        hid[0, d] = 0.0
+    for d in range(w_in.shape[1]):
+        out[d] = 0.0
     for m in range(lo, hi):
         r = bags.ids[m]
-        for d in range(dim):
-            hid[0, d] += w_in[r, d]
-    inv = np.float32(1.0 / (hi - lo))
-    for d in range(dim):
-        hid[0, d] *= inv
-        hid[1, d] = hid[0, d]
+        for d in range(w_in.shape[1]):
+            out[d] += w_in[r, d]
+    return hi - lo
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _bag_add(w_in: np.ndarray, bags: Bags, w: int, hid: np.ndarray) -> None:
-    """Add the change of the hidden vector (``hid[0] - hid[1]``) to every row of ``w``'s bag."""
-    dim = w_in.shape[1]
-    for d in range(dim):
-        hid[1, d] = hid[0, d] - hid[1, d]
+def _bag_add(w_in: np.ndarray, bags: Bags, w: int, change: np.ndarray) -> None:
+    """Add ``change`` (a row) to every row of word ``w``'s bag."""
     for m in range(bags.offsets[w], bags.offsets[w + 1]):
         r = bags.ids[m]
-        for d in range(dim):
-            w_in[r, d] += hid[1, d]
-
-
-@njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _ns_one(
-    hid: np.ndarray, w_out: np.ndarray, target: int, negs: np.ndarray, alpha: float,
-    sig: np.ndarray, logsig: np.ndarray, err: np.ndarray,
-) -> float:  # fmt: skip
-    """One skip-gram example, ``hid[0]`` predicting ``target`` against ``negs``, as fastText.
-
-    Output rows are visited in turn: a dot product, then one pass that adds ``g *
-    w_out[t]`` to the error and ``g * hid[0]`` to ``w_out[t]`` (a repeated negative sees
-    its first update, as in fastText); the error is added to ``hid[0]`` at the end.
-    """
-    dim = w_out.shape[1]
-    for d in range(dim):
-        err[d] = 0.0
-    loss = 0.0
-    for k in range(negs.shape[0] + 1):
-        t = target if k == 0 else negs[k - 1]
-        if k > 0 and t == target:
-            continue
-        f = np.float32(0.0)
-        for d in range(dim):
-            f += hid[0, d] * w_out[t, d]
-        label = 1.0 if k == 0 else 0.0
-        s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
-        loss += lo_k
-        g = np.float32((label - s) * alpha)
-        for d in range(dim):
-            err[d] += g * w_out[t, d]
-            w_out[t, d] += g * hid[0, d]
-    for d in range(dim):
-        hid[0, d] += err[d]
-    return loss
+        for d in range(w_in.shape[1]):
+            w_in[r, d] += change[d]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -210,6 +170,7 @@ def sg_bag_job(
     """
     sent, nxt, ctx, batch, hid = scratch[:5]
     negs, err, sig, logsig = batch.negs, batch.err[0], tables.sig, tables.logsig
+    dim = w_in.shape[1]
     state = seed_state(job.seed, job.stream)
     batch.inputs[0] = 0  # one example at a time: row 0 of hid
     batch.offsets[0] = 0
@@ -224,7 +185,10 @@ def sg_bag_job(
         state = _draw_ahead(state, tables, nxt, w_out)
         for i in range(slen):
             n_ctx, state = _context(sent, slen, i, window, state, ctx, 0)
-            _bag_mean(w_in, bags, sent[i], hid)
+            inv = np.float32(1.0 / _bag_sum(w_in, bags, sent[i], hid[0]))
+            for d in range(dim):  # the bag's mean, trained; row 1 keeps it as it starts
+                hid[0, d] *= inv
+                hid[1, d] = hid[0, d]
             if i + 1 < slen:
                 _prefetch_bag(w_in, bags, sent[i + 1])
             for c in range(n_ctx):
@@ -235,35 +199,12 @@ def sg_bag_job(
                 _copy(nxt, negs)
                 if i + 1 < slen or c + 1 < n_ctx:
                     state = _draw_ahead(state, tables, nxt, w_out)
-                loss += _ns_one(hid, w_out, ctx[c], negs, alpha, sig, logsig, err)
-            _bag_add(w_in, bags, sent[i], hid)
+                loss += ns_one(hid, w_out, ctx[c], negs, alpha, sig, logsig, err)
+            for d in range(dim):  # the mean's change: every example's error
+                hid[1, d] = hid[0, d] - hid[1, d]
+            _bag_add(w_in, bags, sent[i], hid[1])
             examples += n_ctx
     return loss, examples, done
-
-
-@njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _enter(w_in: np.ndarray, bags: Bags, w: int, slot: int, sums, pending, sizes) -> None:
-    """A position comes into reach: its bag's sum into ``sums[slot]``, nothing pending."""
-    lo, hi = bags.offsets[w], bags.offsets[w + 1]
-    dim = w_in.shape[1]
-    for d in range(dim):
-        sums[slot, d] = 0.0
-        pending[slot, d] = 0.0
-    for m in range(lo, hi):
-        r = bags.ids[m]
-        for d in range(dim):
-            sums[slot, d] += w_in[r, d]
-    sizes[slot] = hi - lo
-
-
-@njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _leave(w_in: np.ndarray, bags: Bags, w: int, slot: int, pending) -> None:
-    """A position goes out of reach: its pending change is added to each of its rows."""
-    dim = w_in.shape[1]
-    for m in range(bags.offsets[w], bags.offsets[w + 1]):
-        r = bags.ids[m]
-        for d in range(dim):
-            w_in[r, d] += pending[slot, d]
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
@@ -342,13 +283,12 @@ def cbow_bag_job(
         for start in range(0, slen, group):
             n_c = min(group, slen - start)
             for c in range(n_c):
-                i = start + c
-                state = next_state(state)
-                b = 1 + below(state, window)
-                spans[c, 0], spans[c, 1] = max(0, i - b), min(slen, i + b + 1)
-                batch.targets[c] = sent[i]
+                spans[c, 0], spans[c, 1], state = _span(slen, start + c, window, state)
+                batch.targets[c] = sent[start + c]
             while entered < min(slen, start + n_c + window):
-                _enter(w_in, bags, sent[entered], entered % ring, sums, pending, sizes)
+                q = entered % ring  # a position comes in reach: its bag's sum, nothing pending
+                sizes[q] = _bag_sum(w_in, bags, sent[entered], sums[q])
+                pending[q, :] = 0.0
                 entered += 1
             for c in range(n_c):
                 _pool(sums, sizes, spans, c, start + c, cbow_mean, hidden)
@@ -361,11 +301,11 @@ def cbow_bag_job(
             for c in range(n_c):
                 _spread(err, sums, pending, sizes, spans, c, start + c, cbow_mean)
             while left < min(entered, start + n_c - window):
-                _leave(w_in, bags, sent[left], left % ring, pending)
+                _bag_add(w_in, bags, sent[left], pending[left % ring])  # out of reach
                 left += 1
             examples += n_c
         while left < entered:
-            _leave(w_in, bags, sent[left], left % ring, pending)
+            _bag_add(w_in, bags, sent[left], pending[left % ring])
             left += 1
     return loss, examples, done
 

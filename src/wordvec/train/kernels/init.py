@@ -14,13 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-from wordvec.train.kernels.rng import next_state, seed_state
+from wordvec.train.kernels.rng import high32, next_state, seed_state
 
 #: Rows per block: one stream each.
 BLOCK_ROWS = 8192
-
-_S40 = np.uint64(40)
-_MULT = np.uint64(2685821657736338717)
 
 
 @njit(cache=True, nogil=True)
@@ -45,7 +42,7 @@ def fill_uniform(
         for r in range(b0, min(b0 + BLOCK_ROWS, stop)):
             for d in range(dim):
                 state = next_state(state)
-                u = np.float32((state * _MULT) >> _S40) * scale
+                u = np.float32(high32(state) >> 8) * scale  # its top 24 bits
                 out[r, d] = lo + span * u
 
 

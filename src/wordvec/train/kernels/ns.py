@@ -152,6 +152,41 @@ def ns_shared(
     return loss
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def ns_one(
+    hid: np.ndarray, w_out: np.ndarray, target: int, negs: np.ndarray, alpha: float,
+    sig: np.ndarray, logsig: np.ndarray, err: np.ndarray,
+) -> float:  # fmt: skip
+    """One example, ``hid[0]`` predicting ``target`` against ``negs``, as fastText trains
+    skip-gram (its examples share one input, which each example changes at once).
+
+    Output rows are visited in turn: a dot product, then one pass that adds ``g *
+    w_out[t]`` to the error and ``g * hid[0]`` to ``w_out[t]`` (a repeated negative sees
+    its first update, as in fastText); the error is added to ``hid[0]`` at the end.
+    """
+    dim = w_out.shape[1]
+    for d in range(dim):
+        err[d] = 0.0
+    loss = 0.0
+    for k in range(negs.shape[0] + 1):
+        t = target if k == 0 else negs[k - 1]
+        if k > 0 and t == target:
+            continue
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += hid[0, d] * w_out[t, d]
+        label = 1.0 if k == 0 else 0.0
+        s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
+        loss += lo_k
+        g = np.float32((label - s) * alpha)
+        for d in range(dim):
+            err[d] += g * w_out[t, d]
+            w_out[t, d] += g * hid[0, d]
+    for d in range(dim):
+        hid[0, d] += err[d]
+    return loss
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def ns_outputs(
     w_out: np.ndarray, batch: NSBatch, n_examples: int, alpha: float, sig: np.ndarray,

@@ -110,14 +110,22 @@ def read_sentence(
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _span(slen: int, i: int, window: int, state: np.uint64) -> tuple:
+    """Draw centre ``i``'s window size ``b`` in 1..window; return ``(lo, hi, state)``, the
+    positions ``lo:hi`` it covers (the centre included), clipped to the sentence."""
+    state = next_state(state)
+    b = 1 + below(state, window)
+    return max(0, i - b), min(slen, i + b + 1), state
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _context(
     sent: np.ndarray, slen: int, i: int, window: int, state: np.uint64, out: np.ndarray, n: int
 ) -> tuple:
     """Append the context of centre ``i`` (window size drawn in 1..window) to ``out[n:]``;
     return ``(new n, state)``."""
-    state = next_state(state)
-    b = 1 + below(state, window)
-    for j in range(max(0, i - b), min(slen, i + b + 1)):
+    lo, hi, state = _span(slen, i, window, state)
+    for j in range(lo, hi):
         if j != i:
             out[n] = sent[j]
             n += 1
