@@ -124,10 +124,12 @@ class _Decoder:
         self.path, self.encoding, self.errors, self.stats = path, encoding, errors, stats
         self.offset = 0  # byte offset of the next block
         self.line = 1  # line number at the start of the next block
+        self.tolerated = False  # the last block had undecodable bytes (replaced or dropped)
 
     def __call__(self, block: bytes) -> str:
         try:
             text = block.decode(self.encoding)
+            self.tolerated = False
         except UnicodeDecodeError as e:
             if self.errors == "strict":
                 line = self.line + block.count(b"\n", 0, e.start)
@@ -135,6 +137,7 @@ class _Decoder:
                     self.path, line, self.offset + e.start, self.encoding, block[e.start : e.end]
                 ) from None
             text = block.decode(self.encoding, self.errors)
+            self.tolerated = True
             if self.stats is not None:
                 self.stats.lines_with_errors += self._bad_lines(block)
         self.offset += len(block)
@@ -228,26 +231,55 @@ def read_pieces(
     utf8 = encoding == "utf-8"
     decode = _Decoder(name, encoding, encoding_errors, stats)
     with open_binary(path) as fh:
+        blocks = _file_blocks(fh, decode, piece_bytes, stats)
+        yield from split_blocks(blocks, decode, utf8=utf8, piece_bytes=piece_bytes)
 
-        def blocks() -> Iterator[bytes]:
-            first = True
-            while True:
-                try:
-                    data = fh.read(piece_bytes)
-                except (OSError, EOFError) as e:
-                    raise type(e)(f"{name!r}: {e}") from e
-                if first:
-                    first = False
-                    if _check_binary(data, name, encoding, encoding_errors, stats):
-                        return
-                    if utf8 and data.startswith(_BOM):
-                        decode.offset = len(_BOM)
-                        data = data[len(_BOM) :]
-                if not data:
-                    return
-                yield data
 
-        yield from split_blocks(blocks(), decode, utf8=utf8, piece_bytes=piece_bytes)
+def _file_blocks(fh, decode: _Decoder, piece_bytes: int, stats: ReadStats | None):
+    """Yield the byte blocks of an open file for :func:`split_blocks`: none if the file
+    looks binary (and errors are tolerated), a UTF-8 byte-order mark dropped."""
+    name, encoding, errors = decode.path, decode.encoding, decode.errors
+    first = True
+    while True:
+        try:
+            data = fh.read(piece_bytes)
+        except (OSError, EOFError) as e:
+            raise type(e)(f"{name!r}: {e}") from e
+        if first:
+            first = False
+            if _check_binary(data, name, encoding, errors, stats):
+                return
+            if encoding == "utf-8" and data.startswith(_BOM):
+                decode.offset = len(_BOM)
+                data = data[len(_BOM) :]
+        if not data:
+            return
+        yield data
+
+
+def _line_blocks(
+    blocks: Iterator[bytes], *, utf8: bool, piece_bytes: int
+) -> Iterator[tuple[bytes, bool]]:
+    """Regroup consecutive byte blocks at line ends: yield ``(raw, complete)``, where
+    ``raw`` is whole lines up to a ``\\n`` (``complete``), the last line of the input
+    without its ``\\n`` (``complete``), or, when ``piece_bytes`` or more bytes hold no
+    ``\\n``, a piece of a line cut after whitespace (see :func:`_cut_point`; not
+    ``complete``)."""
+    carry = b""
+    for data in blocks:
+        buf = carry + data if carry else data
+        end = buf.rfind(b"\n") + 1
+        if end:
+            carry = buf[end:]
+            yield buf[:end], True
+        elif len(buf) >= piece_bytes:
+            cut = _cut_point(buf, utf8)
+            carry = buf[cut:]
+            yield buf[:cut], False
+        else:
+            carry = buf
+    if carry:
+        yield carry, True
 
 
 def split_blocks(
@@ -256,23 +288,74 @@ def split_blocks(
     """Yield ``(text, complete)`` lines of consecutive byte blocks, as :func:`read_pieces`
     does for a file (``decode`` turns bytes into text; lines longer than ``piece_bytes``
     come in pieces cut after whitespace). Also used to read a byte range of a file."""
-    carry = b""
-    for data in blocks:
-        buf = carry + data if carry else data
-        end = buf.rfind(b"\n") + 1
-        if end:
-            lines = _clean(decode(buf[:end])).split("\n")
-            carry = buf[end:]
+    for raw, complete in _line_blocks(blocks, utf8=utf8, piece_bytes=piece_bytes):
+        text = _clean(decode(raw))
+        if not complete or not raw.endswith(b"\n"):
+            yield text, complete
+        else:
+            lines = text.split("\n")
             for line in lines[:-1]:
                 yield line, True
-        elif len(buf) >= piece_bytes:
-            cut = _cut_point(buf, utf8)
-            yield _clean(decode(buf[:cut])), False
-            carry = buf[cut:]
-        else:
-            carry = buf
-    if carry:
-        yield _clean(decode(carry)), True
+
+
+def read_utf8_blocks(
+    path: PathLike,
+    *,
+    encoding: str = "utf-8",
+    encoding_errors: str = "strict",
+    piece_bytes: int | None = None,
+    stats: ReadStats | None = None,
+) -> Iterator[tuple[bytes, bool]]:
+    """Yield a text file as UTF-8 blocks of whole lines, ``(data, complete)``, in bounded memory.
+
+    The blocks are those :func:`read_pieces` decodes, decoded and checked the same way
+    (binary files, byte-order mark, located or counted undecodable bytes), but handed
+    on as bytes with their line ends, ``\\r`` and NUL bytes left in: a block of whole
+    lines ending with ``\\n``, or the file's last line without it (``complete``), or a
+    piece of a line longer than ``piece_bytes`` cut after whitespace (not ``complete``;
+    the line goes on in the next block). A UTF-8 block that decodes cleanly comes as
+    read; any other block (another encoding, or bytes replaced or dropped under
+    ``encoding_errors`` "replace" / "ignore") as its decoded text encoded in UTF-8.
+
+    Args:
+        path: A text file (plain, ``.gz``, ``.bz2`` or ``.xz``).
+        encoding (str, default "utf-8"): The file's encoding; ASCII-compatible ones only.
+        encoding_errors (str, default "strict"): As for :func:`read_pieces`.
+        piece_bytes (int | None, default None): Bytes read at a time; None means
+            :data:`PIECE_BYTES` (1 MiB).
+        stats (ReadStats | None, default None): Receives the counts of tolerant reading.
+
+    Raises:
+        ValueError: If the encoding is not ASCII-compatible (UTF-16, UTF-32).
+        TextDecodeError: On undecodable bytes with ``encoding_errors="strict"``.
+        BinaryFileError: On a binary file with ``encoding_errors="strict"``.
+        FileNotFoundError: If ``path`` does not exist.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
+    >>> _ = p.write_bytes(b"\\xef\\xbb\\xbfone two\\r\\n\\nthree four five")
+    >>> list(read_utf8_blocks(p))
+    [(b'one two\\r\\n\\n', True), (b'three four five', True)]
+    >>> list(read_utf8_blocks(p, piece_bytes=12))
+    [(b'one two\\r\\n', True), (b'\\n', True), (b'three four ', False), (b'five', True)]
+    """
+    name = str(path)
+    encoding = check_encoding(encoding, encoding_errors)
+    if not _ascii_compatible(encoding):
+        raise ValueError(
+            f"{name!r}: read_utf8_blocks reads ASCII-compatible encodings only, not {encoding}."
+        )
+    piece_bytes = PIECE_BYTES if piece_bytes is None else piece_bytes
+    utf8 = encoding == "utf-8"
+    decode = _Decoder(name, encoding, encoding_errors, stats)
+    with open_binary(path) as fh:
+        blocks = _file_blocks(fh, decode, piece_bytes, stats)
+        for raw, complete in _line_blocks(blocks, utf8=utf8, piece_bytes=piece_bytes):
+            text = decode(raw)
+            if utf8 and not decode.tolerated:
+                yield raw, complete
+            else:
+                yield text.encode("utf-8", "surrogatepass"), complete
 
 
 def _read_pieces_text(

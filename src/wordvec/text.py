@@ -310,7 +310,7 @@ def _file_sentences(
         for start in range(0, full, max_len):
             yield tokens[start : start + max_len]
         pending = tokens[full:]
-    if pending:  # pragma: no cover - a file's last piece is always complete
+    if pending:  # a last line without newline, cut in pieces, whose last piece ended in a space
         yield pending
 
 
