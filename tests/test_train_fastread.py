@@ -259,3 +259,45 @@ if given is not None:
             _same(src, tmp, max_sentence_length=max_len, job_words=job_words)
         finally:
             wordvec._lines.PIECE_BYTES = old
+
+
+@pytest.mark.parametrize("piece", [None, 64])
+def test_distributed_shares(tmp_path: Path, books_slice: bytes, monkeypatch, piece) -> None:
+    """A rank's byte shares of its files (``share_blocks``) give what the Python pass
+    gives for the same shares (``share_sentences``): ids, counts and each share's
+    positions, for 1 to 3 ranks; a UTF-8 byte-order mark and a long last line included."""
+    from wordvec.train.distributed import shares as S
+
+    if piece is not None:
+        monkeypatch.setattr(wordvec._lines, "PIECE_BYTES", piece)
+        monkeypatch.setattr(S, "PIECE_BYTES", piece)
+    a = _write(tmp_path, "a.txt", b"\xef\xbb\xbf" + books_slice[:40_000])
+    b = _write(tmp_path, "b.txt", books_slice[40_000:60_000] + ("ab " * 40).encode())
+    for world in (1, 2, 3):
+        for rank in range(world):
+            shares = S.rank_shares([a, b], rank, world)
+            fast_pos, slow_pos = S.ShareCounts([]), S.ShareCounts([])
+            d1, d2 = tmp_path / f"f{world}{rank}", tmp_path / f"s{world}{rank}"
+            d1.mkdir()
+            d2.mkdir()
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(wordvec.train.corpus, "iter_sentences", _no_python_pass)
+                fast = encode_corpus(
+                    S.share_blocks(shares, counts=fast_pos), d1, tokenizer="whitespace",
+                    max_sentence_length=9, job_words=700,
+                )  # fmt: skip
+            sentences = S.share_sentences(
+                shares, counts=slow_pos, tokenizer="whitespace", max_sentence_length=9
+            )
+            slow = encode_corpus(sentences, d2, tokenizer="whitespace", job_words=700)
+            assert _fields(fast) == _fields(slow)
+            assert fast_pos.positions == slow_pos.positions
+            assert sum(fast_pos.positions) == Path(fast.path).stat().st_size // 4
+            assert fast.n_tokens > 0
+
+
+def test_block_streams_need_the_whitespace_tokenizer(tmp_path: Path) -> None:
+    from wordvec.train.corpus import BlockStreams
+
+    with pytest.raises(ValueError, match="tokenizer='whitespace' only"):
+        encode_corpus(BlockStreams([], print), tmp_path, tokenizer="default")

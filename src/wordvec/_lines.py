@@ -350,12 +350,22 @@ def read_utf8_blocks(
     decode = _Decoder(name, encoding, encoding_errors, stats)
     with open_binary(path) as fh:
         blocks = _file_blocks(fh, decode, piece_bytes, stats)
-        for raw, complete in _line_blocks(blocks, utf8=utf8, piece_bytes=piece_bytes):
-            text = decode(raw)
-            if utf8 and not decode.tolerated:
-                yield raw, complete
-            else:
-                yield text.encode("utf-8", "surrogatepass"), complete
+        yield from utf8_line_blocks(blocks, decode, utf8=utf8, piece_bytes=piece_bytes)
+
+
+def utf8_line_blocks(
+    blocks: Iterator[bytes], decode: _Decoder, *, utf8: bool, piece_bytes: int
+) -> Iterator[tuple[bytes, bool]]:
+    """Yield ``(data, complete)`` UTF-8 blocks of whole lines from consecutive byte blocks,
+    as :func:`read_utf8_blocks` does for a file (``decode`` checks each block as
+    :func:`split_blocks` decodes it; a clean UTF-8 block comes as read, any other as its
+    decoded text in UTF-8). Also used to read a byte range of a file."""
+    for raw, complete in _line_blocks(blocks, utf8=utf8, piece_bytes=piece_bytes):
+        text = decode(raw)
+        if utf8 and not decode.tolerated:
+            yield raw, complete
+        else:
+            yield text.encode("utf-8", "surrogatepass"), complete
 
 
 def _read_pieces_text(

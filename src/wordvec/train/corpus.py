@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,6 +36,23 @@ class _Index(dict):
         value = len(self) - 1  # the _END entry does not take an id
         self[key] = value
         return value
+
+
+class BlockStreams(NamedTuple):
+    """A corpus already cut into UTF-8 blocks of whole lines, one stream per file (a
+    distributed rank's byte shares of its files), for the compiled pass of
+    :func:`encode_corpus` (``tokenizer="whitespace"`` only).
+
+    Attributes:
+        streams: One callable per file: ``stream(stats)`` returns an iterator of
+            ``(data, complete)`` blocks as :func:`wordvec._lines.read_utf8_blocks`
+            yields them, counting what tolerant decoding got past in ``stats``.
+        on_file: Called after each stream with the id-file positions (tokens plus
+            sentence ends) it produced.
+    """
+
+    streams: list[Callable[[ReadStats], Iterator[tuple[bytes, bool]]]]
+    on_file: Callable[[int], None]
 
 
 @dataclass
@@ -161,21 +179,32 @@ def encode_corpus(
     """
     t0 = time.perf_counter()
     path = Path(directory) / "ids.int32"
-    if isinstance(tokenizer, str) and tokenizer == "whitespace":
+    whitespace = isinstance(tokenizer, str) and tokenizer == "whitespace"
+    if isinstance(source, BlockStreams) and not whitespace:
+        raise ValueError(
+            f"BlockStreams are read with tokenizer='whitespace' only, not {tokenizer!r}; "
+            "pass the files themselves for another tokenizer."
+        )
+    if whitespace:
         max_sentence_length = check_int(max_sentence_length, "max_sentence_length", minimum=1)
-        if _ascii_compatible(check_encoding(encoding, encoding_errors)):
+        streams = on_file = None
+        if isinstance(source, BlockStreams):
+            streams, on_file = source.streams, source.on_file
+        elif _ascii_compatible(check_encoding(encoding, encoding_errors)):
             files = _files_of(source)
             if files is not None:
-                return _encode_files(
-                    files,
-                    path,
-                    max_sentence_length=max_sentence_length,
-                    job_words=job_words,
-                    on_block=on_block,
-                    encoding=encoding,
-                    encoding_errors=encoding_errors,
-                    t0=t0,
-                )
+                streams = [_file_stream(f, encoding, encoding_errors) for f in files]
+        if streams is not None:
+            return _encode_streams(
+                streams,
+                path,
+                on_file=on_file,
+                max_sentence_length=max_sentence_length,
+                job_words=job_words,
+                on_block=on_block,
+                encoding_errors=encoding_errors,
+                t0=t0,
+            )
     index = _Index()
     index[_END] = -1
     counts = np.zeros(0, dtype=np.int64)
@@ -263,23 +292,36 @@ def _add_bounds(ends: np.ndarray, last_bound: int, job_words: int, bounds: list)
     return last_bound
 
 
-def _encode_files(
-    files: list[Path],
+def _file_stream(
+    f: Path, encoding: str, encoding_errors: str
+) -> Callable[[ReadStats], Iterator[tuple[bytes, bool]]]:
+    """The block stream of one file for :func:`_encode_streams`."""
+
+    def stream(stats: ReadStats) -> Iterator[tuple[bytes, bool]]:
+        return read_utf8_blocks(f, encoding=encoding, encoding_errors=encoding_errors, stats=stats)
+
+    return stream
+
+
+def _encode_streams(
+    streams: list[Callable[[ReadStats], Iterator[tuple[bytes, bool]]]],
     path: Path,
     *,
+    on_file: Callable[[int], None] | None,
     max_sentence_length: int,
     job_words: int,
     on_block: Callable[[int], None] | None,
-    encoding: str,
     encoding_errors: str,
     t0: float,
 ) -> EncodedCorpus:
     """:func:`encode_corpus` of files with the whitespace tokenizer, in compiled code.
 
     Each file is read as UTF-8 blocks of whole lines (:func:`read_utf8_blocks`, which
-    decodes and checks them as ``iter_sentences`` does) and each block is tokenized,
-    looked up and counted by :func:`~wordvec.train.kernels.tokens.encode_block`: the
-    same ids, sentence ends, counts and job boundaries as the Python pass.
+    decodes and checks them as ``iter_sentences`` does, or a :class:`BlockStreams`
+    stream) and each block is tokenized, looked up and counted by
+    :func:`~wordvec.train.kernels.tokens.encode_block`: the same ids, sentence ends,
+    counts and job boundaries as the Python pass. ``on_file`` gets each stream's id-file
+    positions.
     """
     from wordvec.train.kernels.tokens import (
         LONGEST,
@@ -315,15 +357,16 @@ def _encode_files(
             written += k
             last_bound = _add_bounds(ends, last_bound, job_words, bounds)
 
-        for f in files:
-            for data, complete in read_utf8_blocks(
-                f, encoding=encoding, encoding_errors=encoding_errors, stats=stats
-            ):
+        for stream in streams:
+            before = written
+            for data, complete in stream(stats):
                 encode(np.frombuffer(data, dtype=np.uint8), complete)
                 if on_block is not None:
                     on_block(int(counters[TOKENS]))
             if counters[OPEN]:  # the file ended inside a long line cut in pieces
                 encode(no_bytes, True)
+            if on_file is not None:
+                on_file(written - before)
     if bounds[-1] != written:
         bounds.append(written)
     words = table_words(table)

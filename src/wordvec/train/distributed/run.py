@@ -30,11 +30,17 @@ from typing import Any
 import numpy as np
 
 from wordvec._validation import check_choice, check_float, check_int
+from wordvec.train.corpus import BlockStreams
 from wordvec.train.distributed import checkpoint as ckpt
 from wordvec.train.distributed.comm import Comm, check_same_settings
 from wordvec.train.distributed.env import require_torch, torchrun_env
 from wordvec.train.distributed.plan import rounds_needed, split_rounds
-from wordvec.train.distributed.shares import ShareCounts, rank_shares, share_sentences
+from wordvec.train.distributed.shares import (
+    ShareCounts,
+    rank_shares,
+    share_blocks,
+    share_sentences,
+)
 from wordvec.train.distributed.sync import SYNC_MODES, WeightSync, check_identical
 from wordvec.train.distributed.vocab import merge_vocab
 from wordvec.train.plan import EpochHooks, EpochPlan, Totals
@@ -168,9 +174,10 @@ class DistributedRun(EpochHooks):
 
     # 1. start ---------------------------------------------------------------------------
 
-    def start(self, model: Any, corpus: object) -> Iterator[list]:
+    def start(self, model: Any, corpus: object) -> Iterator[list] | BlockStreams:
         """Join the job, check settings, corpus and checkpoint on every rank, and return
-        this rank's share of ``corpus`` (its sentences) for the corpus pass.
+        this rank's share of ``corpus`` for the corpus pass: its sentences, or with the
+        whitespace tokenizer its UTF-8 blocks (read by the compiled pass).
 
         Raises:
             RuntimeError: Outside torchrun.
@@ -207,6 +214,11 @@ class DistributedRun(EpochHooks):
         )
         self._meta = self._agree(self._read_checkpoint_header)
         self._counts = ShareCounts(positions=[])
+        if isinstance(model.tokenizer, str) and model.tokenizer == "whitespace":
+            return share_blocks(
+                self._shares, counts=self._counts, encoding=model.encoding,
+                encoding_errors=model.encoding_errors,
+            )  # fmt: skip
         return share_sentences(
             self._shares, counts=self._counts, tokenizer=model.tokenizer,
             max_sentence_length=model.max_sentence_length, encoding=model.encoding,

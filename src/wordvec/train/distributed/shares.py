@@ -38,8 +38,10 @@ from wordvec._lines import (
     _Decoder,
     check_encoding,
     split_blocks,
+    utf8_line_blocks,
 )
 from wordvec.text import _files_of, chunk, resolve_tokenizer
+from wordvec.train.corpus import BlockStreams
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +149,38 @@ def _blocks(share: Share) -> Iterator[bytes]:
             yield block
 
 
+def _share_reader(
+    share: Share, encoding: str, encoding_errors: str, stats: ReadStats | None
+) -> tuple[Iterator[bytes], _Decoder, bool] | None:
+    """The byte blocks of a share, their decoder and whether the text is UTF-8; None if
+    the file is skipped as binary (see :func:`read_share_pieces`)."""
+    encoding = check_encoding(encoding, encoding_errors)
+    if not _ascii_compatible(encoding):
+        raise ValueError(
+            f"distributed training cuts files by bytes at line ends, which {encoding} text "
+            "cannot be; convert the corpus to UTF-8 (iconv -t utf-8) first."
+        )
+    name = str(share.path)
+    with open_binary(share.path) as fh:
+        if _check_binary(fh.read(8192), name, encoding, encoding_errors, stats):
+            return None
+    label = name if share.start == 0 else f"{name} (from byte {share.start}, this rank's share)"
+    decode = _Decoder(label, encoding, encoding_errors, stats)
+    decode.offset = share.start
+    utf8 = encoding == "utf-8"
+
+    def blocks() -> Iterator[bytes]:
+        first = share.start == 0
+        for data in _blocks(share):
+            if first and utf8 and data.startswith(_BOM):
+                decode.offset += len(_BOM)
+                data = data[len(_BOM) :]
+            first = False
+            yield data
+
+    return blocks(), decode, utf8
+
+
 def read_share_pieces(
     share: Share,
     *,
@@ -164,31 +198,30 @@ def read_share_pieces(
         wordvec._lines.TextDecodeError: On undecodable bytes with "strict"; the line
             number counts from the start of the share.
     """
-    encoding = check_encoding(encoding, encoding_errors)
-    if not _ascii_compatible(encoding):
-        raise ValueError(
-            f"distributed training cuts files by bytes at line ends, which {encoding} text "
-            "cannot be; convert the corpus to UTF-8 (iconv -t utf-8) first."
-        )
-    name = str(share.path)
-    with open_binary(share.path) as fh:
-        if _check_binary(fh.read(8192), name, encoding, encoding_errors, stats):
-            return
-    label = name if share.start == 0 else f"{name} (from byte {share.start}, this rank's share)"
-    decode = _Decoder(label, encoding, encoding_errors, stats)
-    decode.offset = share.start
-    utf8 = encoding == "utf-8"
+    reader = _share_reader(share, encoding, encoding_errors, stats)
+    if reader is not None:
+        blocks, decode, utf8 = reader
+        yield from split_blocks(blocks, decode, utf8=utf8, piece_bytes=PIECE_BYTES)
 
-    def blocks() -> Iterator[bytes]:
-        first = share.start == 0
-        for data in _blocks(share):
-            if first and utf8 and data.startswith(_BOM):
-                decode.offset += len(_BOM)
-                data = data[len(_BOM) :]
-            first = False
-            yield data
 
-    yield from split_blocks(blocks(), decode, utf8=utf8, piece_bytes=PIECE_BYTES)
+def read_share_utf8_blocks(
+    share: Share,
+    *,
+    encoding: str = "utf-8",
+    encoding_errors: str = "strict",
+    stats: ReadStats | None = None,
+) -> Iterator[tuple[bytes, bool]]:
+    """Yield a share as ``(data, complete)`` UTF-8 blocks of whole lines, as
+    :func:`wordvec._lines.read_utf8_blocks` yields a whole file (checked and decoded as
+    :func:`read_share_pieces` decodes it), for the compiled corpus pass.
+
+    Raises:
+        As :func:`read_share_pieces`.
+    """
+    reader = _share_reader(share, encoding, encoding_errors, stats)
+    if reader is not None:
+        blocks, decode, utf8 = reader
+        yield from utf8_line_blocks(blocks, decode, utf8=utf8, piece_bytes=PIECE_BYTES)
 
 
 @dataclass
@@ -247,6 +280,39 @@ def share_sentences(
             yield pending
         if counts is not None:
             counts.positions.append(n)
+
+
+def share_blocks(
+    shares: list[Share],
+    *,
+    encoding: str = "utf-8",
+    encoding_errors: str = "strict",
+    counts: ShareCounts | None = None,
+) -> BlockStreams:
+    """The shares as :class:`~wordvec.train.corpus.BlockStreams` for the compiled corpus
+    pass (``tokenizer="whitespace"``): the same ids as :func:`share_sentences` gives, in
+    compiled code; ``counts.positions`` receives each share's id-file positions.
+
+    Raises:
+        ValueError: For an encoding whose line end is not the byte ``\\n`` (UTF-16,
+            UTF-32), which cannot be cut by bytes.
+    """
+    if not _ascii_compatible(check_encoding(encoding, encoding_errors)):
+        raise ValueError(
+            f"distributed training cuts files by bytes at line ends, which {encoding} text "
+            "cannot be; convert the corpus to UTF-8 (iconv -t utf-8) first."
+        )
+
+    def stream(share: Share) -> Callable[[ReadStats], Iterator[tuple[bytes, bool]]]:
+        def blocks(stats: ReadStats) -> Iterator[tuple[bytes, bool]]:
+            return read_share_utf8_blocks(
+                share, encoding=encoding, encoding_errors=encoding_errors, stats=stats
+            )
+
+        return blocks
+
+    positions = counts.positions if counts is not None else []
+    return BlockStreams([stream(s) for s in shares], positions.append)
 
 
 def rank_shares(source: object, rank: int, world_size: int) -> list[Share]:
