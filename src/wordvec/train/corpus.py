@@ -152,7 +152,8 @@ def encode_corpus(
     into Python strings: several times faster, with the same result in every field.
 
     Args:
-        source: Anything :func:`wordvec.text.iter_sentences` reads.
+        source: Anything :func:`wordvec.text.iter_sentences` reads, or
+            :class:`BlockStreams` (with the whitespace tokenizer).
         directory: Where the id file goes (a temporary directory owned by the caller).
         tokenizer (str | callable, default "default"): As for ``iter_sentences``.
         max_sentence_length (int, default 10000): Longer sentences are split.
@@ -171,6 +172,7 @@ def encode_corpus(
     Raises:
         FileNotFoundError: If a path in ``source`` does not exist.
         ValueError: On undecodable bytes or a binary file with ``encoding_errors="strict"``.
+            Also for :class:`BlockStreams` with another tokenizer than ``"whitespace"``.
 
     >>> import tempfile
     >>> enc = encode_corpus(["a b a", "c a"], tempfile.mkdtemp(), tokenizer="whitespace")

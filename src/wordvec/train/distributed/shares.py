@@ -149,17 +149,23 @@ def _blocks(share: Share) -> Iterator[bytes]:
             yield block
 
 
-def _share_reader(
-    share: Share, encoding: str, encoding_errors: str, stats: ReadStats | None
-) -> tuple[Iterator[bytes], _Decoder, bool] | None:
-    """The byte blocks of a share, their decoder and whether the text is UTF-8; None if
-    the file is skipped as binary (see :func:`read_share_pieces`)."""
+def _cuttable(encoding: str, encoding_errors: str) -> str:
+    """Return the normalized ``encoding``; raise if its text cannot be cut by bytes."""
     encoding = check_encoding(encoding, encoding_errors)
     if not _ascii_compatible(encoding):
         raise ValueError(
             f"distributed training cuts files by bytes at line ends, which {encoding} text "
             "cannot be; convert the corpus to UTF-8 (iconv -t utf-8) first."
         )
+    return encoding
+
+
+def _share_reader(
+    share: Share, encoding: str, encoding_errors: str, stats: ReadStats | None
+) -> tuple[Iterator[bytes], _Decoder, bool] | None:
+    """The byte blocks of a share, their decoder and whether the text is UTF-8; None if
+    the file is skipped as binary (see :func:`read_share_pieces`)."""
+    encoding = _cuttable(encoding, encoding_errors)
     name = str(share.path)
     with open_binary(share.path) as fh:
         if _check_binary(fh.read(8192), name, encoding, encoding_errors, stats):
@@ -297,11 +303,7 @@ def share_blocks(
         ValueError: For an encoding whose line end is not the byte ``\\n`` (UTF-16,
             UTF-32), which cannot be cut by bytes.
     """
-    if not _ascii_compatible(check_encoding(encoding, encoding_errors)):
-        raise ValueError(
-            f"distributed training cuts files by bytes at line ends, which {encoding} text "
-            "cannot be; convert the corpus to UTF-8 (iconv -t utf-8) first."
-        )
+    _cuttable(encoding, encoding_errors)
 
     def stream(share: Share) -> Callable[[ReadStats], Iterator[tuple[bytes, bool]]]:
         def blocks(stats: ReadStats) -> Iterator[tuple[bytes, bool]]:

@@ -11,6 +11,8 @@ same weight matrices (lock-free "Hogwild" updates, as in the C tool and gensim).
 - :mod:`~wordvec.train.kernels.ns`: the one negative-sampling update, whose examples
   take their input rows as (offsets, ids) bags (skip-gram, CBOW, subwords).
 - :mod:`~wordvec.train.kernels.word2vec`: the skip-gram and CBOW job loops.
+- :mod:`~wordvec.train.kernels.tokens`: the corpus pass of whitespace-tokenized text
+  (UTF-8 bytes to word ids and counts).
 
 The slow, readable NumPy versions live in :mod:`wordvec.train.reference`; the tests
 compare each update and each whole job with them.

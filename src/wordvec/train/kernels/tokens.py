@@ -7,7 +7,8 @@ hash table from byte strings to ids in order of first appearance, which counts t
 tokens), and writes the ids with ``-1`` after each sentence, as
 :func:`wordvec.train.corpus.encode_corpus` stores them. It gives the ids of
 ``str.split`` followed by a dict lookup per token, without making a Python string per
-token.
+token; that Python pass of :func:`~wordvec.train.corpus.encode_corpus` is its readable
+reference, and ``tests/test_train_fastread.py`` compares the two field by field.
 """
 
 from __future__ import annotations
