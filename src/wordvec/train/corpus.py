@@ -48,11 +48,11 @@ class BlockStreams(NamedTuple):
             ``(data, complete)`` blocks as :func:`wordvec._lines.read_utf8_blocks`
             yields them, counting what tolerant decoding got past in ``stats``.
         on_file: Called after each stream with the id-file positions (tokens plus
-            sentence ends) it produced.
+            sentence ends) it produced (None: not called).
     """
 
     streams: list[Callable[[ReadStats], Iterator[tuple[bytes, bool]]]]
-    on_file: Callable[[int], None]
+    on_file: Callable[[int], None] | None
 
 
 @dataclass
@@ -189,24 +189,48 @@ def encode_corpus(
         )
     if whitespace:
         max_sentence_length = check_int(max_sentence_length, "max_sentence_length", minimum=1)
-        streams = on_file = None
-        if isinstance(source, BlockStreams):
-            streams, on_file = source.streams, source.on_file
-        elif _ascii_compatible(check_encoding(encoding, encoding_errors)):
-            files = _files_of(source)
-            if files is not None:
-                streams = [_file_stream(f, encoding, encoding_errors) for f in files]
-        if streams is not None:
+        compiled = _compiled_streams(source, encoding, encoding_errors)
+        if compiled is not None:
             return _encode_streams(
-                streams,
+                compiled.streams,
                 path,
-                on_file=on_file,
+                on_file=compiled.on_file,
                 max_sentence_length=max_sentence_length,
                 job_words=job_words,
                 on_block=on_block,
                 encoding_errors=encoding_errors,
                 t0=t0,
             )
+    return _encode_sentences(
+        source,
+        path,
+        tokenizer=tokenizer,
+        max_sentence_length=max_sentence_length,
+        job_words=job_words,
+        block_tokens=block_tokens,
+        on_block=on_block,
+        encoding=encoding,
+        encoding_errors=encoding_errors,
+        t0=t0,
+    )
+
+
+def _encode_sentences(
+    source: object,
+    path: Path,
+    *,
+    tokenizer: str | Callable[[str], list[str]],
+    max_sentence_length: int,
+    job_words: int,
+    block_tokens: int,
+    on_block: Callable[[int], None] | None,
+    encoding: str,
+    encoding_errors: str,
+    t0: float,
+) -> EncodedCorpus:
+    """The Python pass of :func:`encode_corpus`: sentences from
+    :func:`~wordvec.text.iter_sentences`, a dict lookup per token, ids written a block of
+    ``block_tokens`` at a time."""
     index = _Index()
     index[_END] = -1
     counts = np.zeros(0, dtype=np.int64)
@@ -292,6 +316,20 @@ def _add_bounds(ends: np.ndarray, last_bound: int, job_words: int, bounds: list)
         bounds.append(last_bound)
         ends = ends[k + 1 :]
     return last_bound
+
+
+def _compiled_streams(source: object, encoding: str, encoding_errors: str) -> BlockStreams | None:
+    """The block streams the compiled pass reads for ``source`` (whitespace tokenizer):
+    a :class:`BlockStreams` itself, one stream per file of a path source in an
+    ASCII-compatible encoding, or None (the Python pass reads it)."""
+    if isinstance(source, BlockStreams):
+        return source
+    if not _ascii_compatible(check_encoding(encoding, encoding_errors)):
+        return None
+    files = _files_of(source)
+    if files is None:
+        return None
+    return BlockStreams([_file_stream(f, encoding, encoding_errors) for f in files], None)
 
 
 def _file_stream(
