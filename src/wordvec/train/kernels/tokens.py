@@ -190,6 +190,75 @@ def _wide_space(data: np.ndarray, i: int, n: int) -> int:
     return 0
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _scan_token(data: np.ndarray, i: int, n: int, classes: np.ndarray) -> tuple:
+    """Read the token that starts at ``data[i]`` (it ends at whitespace or ``n``); return
+    ``(end, hash, head)``: where it ends, its 64-bit hash and its first 8 bytes as a
+    little-endian word (zero-padded). The bytes go 8 at a time into the hash."""
+    start = i
+    h = _SEED
+    acc = np.uint64(0)
+    head = np.uint64(0)
+    shift = np.uint64(0)
+    while i < n:
+        b = data[i]
+        if b <= 0x20 or b >= 0x80:  # ASCII letters, digits and signs are token bytes
+            c = classes[b]
+            if c != 0 and (c != 3 or _wide_space(data, i, n) > 0):
+                break
+        acc |= np.uint64(b) << shift
+        shift += _BYTE
+        i += 1
+        if shift == _WORD:
+            if i - start == 8:
+                head = acc
+            h = (h ^ acc) * _MUL1
+            h ^= h >> np.uint64(29)
+            acc = np.uint64(0)
+            shift = np.uint64(0)
+    length = i - start
+    if length < 8:
+        head = acc
+    h = (h ^ acc ^ np.uint64(length)) * _MUL1
+    h ^= h >> np.uint64(32)
+    h *= _MUL2
+    h ^= h >> np.uint64(29)
+    return i, h, head
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _end_sentence(out: np.ndarray, k: int, sentences: int, longest: int, open_: int) -> tuple:
+    """Write a sentence end at ``out[k]``; return ``(k, sentences, longest)`` after it."""
+    out[k] = -1
+    return k + 1, sentences + 1, max(longest, open_)
+
+
+@njit(cache=True, nogil=True)
+def _fits(table: TokenTable, n_ids: int, length: int) -> bool:
+    """Whether ``table`` (holding ``n_ids`` tokens) has room for one more of ``length``
+    bytes without growing (see :func:`_grow`)."""
+    return (
+        n_ids + 1 < table.hashes.shape[0]
+        and table.offsets[n_ids] + length <= table.arena.shape[0]
+        and 2 * (n_ids + 1) <= table.slots.shape[0]
+    )
+
+
+@njit(cache=True, nogil=True)
+def _insert(
+    table: TokenTable, n_ids: int, data: np.ndarray, start: int, length: int, h: np.uint64,
+    head: np.uint64, slot: int,
+) -> None:  # fmt: skip
+    """Add the token ``data[start:start + length]`` as id ``n_ids`` in the empty ``slot``
+    (after :func:`_fits`; a token's first appearance, off the hot path)."""
+    a = table.offsets[n_ids]
+    table.arena[a : a + length] = data[start : start + length]
+    table.offsets[n_ids + 1] = a + length
+    table.hashes[n_ids] = h
+    table.heads[n_ids] = head
+    table.slots[slot] = (h & _HIGH) | np.uint64(n_ids + 1)
+
+
 @njit(cache=True, nogil=True)
 def _encode_run(
     data: np.ndarray, i: int, max_sentence_length: int, table: TokenTable,
@@ -210,7 +279,7 @@ def _encode_run(
         ``(i, k, room)``: where the loop stopped, the entries of ``out`` written, and
         the bytes a new token at ``i`` needs (0 if the loop reached the block's end).
     """
-    slots, hashes, heads, offsets, arena, counts, size = table
+    slots, _, heads, offsets, arena, counts, size = table
     classes = _CLASSES
     mask = slots.shape[0] - 1
     n_ids = size[0]
@@ -222,10 +291,7 @@ def _encode_run(
         c = classes[data[i]]
         if c == 2:  # line end
             if open_ > 0:
-                out[k] = -1
-                k += 1
-                sentences += 1
-                longest = max(longest, open_)
+                k, sentences, longest = _end_sentence(out, k, sentences, longest, open_)
                 open_ = 0
             i += 1
             continue
@@ -237,35 +303,9 @@ def _encode_run(
             if width > 0:
                 i += width
                 continue
-        # a token: its bytes go 8 at a time into the word `acc` and the hash `h`
         start = i
-        h = _SEED
-        acc = np.uint64(0)
-        head = np.uint64(0)
-        shift = np.uint64(0)
-        while i < n:
-            b = data[i]
-            if b <= 0x20 or b >= 0x80:  # ASCII letters, digits and signs are token bytes
-                c = classes[b]
-                if c != 0 and (c != 3 or _wide_space(data, i, n) > 0):
-                    break
-            acc |= np.uint64(b) << shift
-            shift += _BYTE
-            i += 1
-            if shift == _WORD:
-                if i - start == 8:
-                    head = acc
-                h = (h ^ acc) * _MUL1
-                h ^= h >> np.uint64(29)
-                acc = np.uint64(0)
-                shift = np.uint64(0)
+        i, h, head = _scan_token(data, i, n, classes)
         length = i - start
-        if length <= 8:
-            head = acc if length < 8 else head
-        h = (h ^ acc ^ np.uint64(length)) * _MUL1
-        h ^= h >> np.uint64(32)
-        h *= _MUL2
-        h ^= h >> np.uint64(29)
         tag = h & _HIGH
         s = np.int64(h & _LOW) & mask
         while True:
@@ -284,20 +324,12 @@ def _encode_run(
                         break
             s = (s + 1) & mask
         if w < 0:  # a new token
-            a = offsets[n_ids]
-            if n_ids + 1 >= hashes.shape[0] or a + length > arena.shape[0]:
+            if not _fits(table, n_ids, length):
                 room = length
-            elif 2 * (n_ids + 1) > slots.shape[0]:
-                room = length
-            if room > 0:
                 i = start
                 break
+            _insert(table, n_ids, data, start, length, h, head, s)
             w = n_ids
-            arena[a : a + length] = data[start:i]
-            offsets[w + 1] = a + length
-            hashes[w] = h
-            heads[w] = head
-            slots[s] = tag | np.uint64(w + 1)
             n_ids += 1
         out[k] = w
         k += 1
@@ -305,10 +337,7 @@ def _encode_run(
         tokens += 1
         open_ += 1
         if open_ == max_sentence_length:
-            out[k] = -1
-            k += 1
-            sentences += 1
-            longest = max(longest, open_)
+            k, sentences, longest = _end_sentence(out, k, sentences, longest, open_)
             open_ = 0
     size[0] = n_ids
     counters[OPEN] = open_
