@@ -391,9 +391,8 @@ def encode_block(
             break
         table = _grow(table, room)
     if complete and counters[OPEN] > 0:
-        out[k] = -1
-        k += 1
-        counters[SENTENCES] += 1
-        counters[LONGEST] = max(counters[LONGEST], counters[OPEN])
+        k, counters[SENTENCES], counters[LONGEST] = _end_sentence(
+            out, k, counters[SENTENCES], counters[LONGEST], counters[OPEN]
+        )
         counters[OPEN] = 0
     return table, k
