@@ -88,7 +88,7 @@ def _time(fn, reps: int) -> float:
 def sync_worker(out: Path, touched: int, reps: int) -> None:
     """One rank: time full and touched-rows averages of two (vocab, dim) tables."""
     from wordvec.train.distributed.comm import Comm
-    from wordvec.train.distributed.sync import changed_rows, sync_full, sync_rows
+    from wordvec.train.distributed.sync import sync_full, sync_rows
 
     comm = Comm.start(timeout=600)
     rows = []
@@ -101,7 +101,7 @@ def sync_worker(out: Path, touched: int, reps: int) -> None:
 
             def rows_sync(picked=picked, tables=tables, bases=bases) -> None:
                 tables[0][picked, 0] += 1.0  # the rows a round of text changed
-                sync_rows(comm, tables, bases, changed_rows(tables[0], bases[0]))
+                sync_rows(comm, tables, bases)
 
             comm.barrier()
             full = _time(lambda tables=tables, bases=bases: sync_full(comm, tables, bases), reps)
@@ -172,8 +172,9 @@ def run_sync(args: argparse.Namespace) -> None:
 
 
 def train_child(
-    mode: str, corpus: str, arch: str, seed: int, out: str, sync_words: int | None = None
-) -> None:
+    mode: str, corpus: str, arch: str, seed: int, out: str, sync_words: int | None = None,
+    sync: str = "rows",
+) -> None:  # fmt: skip
     """One training run: ``single`` (1 process x 2 threads) or ``dist`` (this rank of a
     torchrun job, 1 thread); rank 0 (or the single process) appends its figures."""
     from wordvec.evaluate import evaluate_analogies, evaluate_similarity
@@ -182,7 +183,7 @@ def train_child(
     dist = mode == "dist"
     model = Word2Vec(arch=arch, seed=seed, workers=1 if dist else 2, progress=False,
                      tokenizer="whitespace", distributed=dist,
-                     sync_words=sync_words if dist else None)  # fmt: skip
+                     sync_words=sync_words if dist else None, sync=sync)  # fmt: skip
     t0 = time.perf_counter()
     wv = model.fit(Path(corpus))
     wall = time.perf_counter() - t0
@@ -199,6 +200,7 @@ def train_child(
     if dist:
         row["sync"] = model.hooks.sync_stats()
         row["sync_words"] = model.hooks.sync_words
+        row["sync_mode"] = sync
     with open(out, "a") as f:
         f.write(json.dumps(row) + "\n")
 
@@ -218,7 +220,7 @@ def run_train(args: argparse.Namespace) -> None:
         for seed in [int(x) for x in args.seeds.split(",")]:
             for arch in args.arch.split(","):
                 base = [__file__, "_train", "{}", str(corpus), arch, str(seed), str(out),
-                        str(args.sync_words or 0)]  # fmt: skip
+                        str(args.sync_words or 0), args.sync]  # fmt: skip
                 if "single" in args.modes:
                     single = [a.replace("{}", "single") for a in base]
                     subprocess.run([sys.executable, *single], check=True)
@@ -231,7 +233,7 @@ def run_train(args: argparse.Namespace) -> None:
     for r in rows:
         s1 = single.get((r["arch"], r["seed"]))
         ratio = f"{s1['wall'] / r['wall']:.2f}" if s1 else ""
-        sync = f"{r['sync']['seconds']:.1f}" if "sync" in r else ""
+        sync = f"{r['sync']['seconds']:.1f} ({r.get('sync_mode', 'rows')})" if "sync" in r else ""
         print(f"| {r['arch']} | {r['seed']} | {r['mode']} | {r['wall']:.1f} | {r['train']:.1f} | "
               f"{r['words'] / r['wall']:,.0f} | {ratio} | {r['analogy']:.2%} | "
               f"{r['ws353']:.3f} | {sync} |")  # fmt: skip
@@ -251,8 +253,8 @@ def main() -> None:
         sync_worker(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_train":
-        mode, corpus, arch, seed, out, sync_words = sys.argv[2:8]
-        train_child(mode, corpus, arch, int(seed), out, int(sync_words) or None)
+        mode, corpus, arch, seed, out, sync_words, sync = sys.argv[2:9]
+        train_child(mode, corpus, arch, int(seed), out, int(sync_words) or None, sync)
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -273,6 +275,7 @@ def main() -> None:
     t.add_argument("--out", default="distributed-train.jsonl", help="rows appended here")
     t.add_argument("--max-words", type=int, default=None, help="first N tokens only")
     t.add_argument("--sync-words", type=int, default=None, help="distributed cadence")
+    t.add_argument("--sync", default="rows", choices=["rows", "overlap", "full"], help="sync mode")
     t.add_argument("--modes", default="single,dist", help="which runs: single, dist or both")
     args = p.parse_args()
     if args.what == "sync":

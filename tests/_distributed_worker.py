@@ -49,6 +49,15 @@ def scenario_layer(comm, outdir: Path, args: list[str]) -> dict:
     np.save(outdir / f"before{comm.rank}.npy", np.concatenate([a, b], axis=1))
     rows()
     np.save(outdir / f"rows{comm.rank}.npy", np.concatenate([a, b], axis=1))
+    a[[5, 10 + comm.rank]] += 0.5  # a round's updates, then a sync that overlaps...
+    b[5] += 0.25
+    np.save(outdir / f"round{comm.rank}.npy", np.concatenate([a, b], axis=1))
+    rows.begin()
+    a[[5, 30 + comm.rank]] -= 4.0  # ...the next round's training
+    b[30 + comm.rank] += 3.0
+    np.save(outdir / f"next{comm.rank}.npy", np.concatenate([a, b], axis=1))
+    rows.complete()
+    np.save(outdir / f"overlap{comm.rank}.npy", np.concatenate([a, b], axis=1))
     rows(full=True)
     np.save(outdir / f"full{comm.rank}.npy", np.concatenate([a, b], axis=1))
     digest = sync.check_identical(comm, [a, b])

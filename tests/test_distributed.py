@@ -137,6 +137,20 @@ def test_layer_vocab_sync_and_settings(corpus_dir: Path, tmp_path: Path):
         np.testing.assert_allclose(rows[hit], summed[hit], rtol=1e-6)
         untouched = np.setdiff1d(np.arange(50), hit)
         np.testing.assert_array_equal(rows[untouched], before[r][untouched])
+    # an overlapped rows sync: the round's updates of both ranks (rows 5, 10, 11) are
+    # added, and what each rank trained while they were reduced (rows 5, 30/31) is kept
+    after, rnd, nxt = ([np.load(out / f"{n}{r}.npy") for r in range(2)]
+                       for n in ("rows", "round", "next"))  # fmt: skip
+    hit = [5, 10, 11]
+    for r in range(2):
+        want = nxt[r].copy()
+        want[hit] = after[r][hit] + sum(rnd[q][hit] - after[q][hit] for q in range(2))
+        want[hit] += nxt[r][hit] - rnd[r][hit]
+        np.testing.assert_allclose(np.load(out / f"overlap{r}.npy"), want, rtol=1e-6)
+    # the full sync: every update of both ranks
+    own = [before[r] - start + nxt[r] - after[r] for r in range(2)]
+    summed = start + own[0] + own[1]
+    for r in range(2):
         np.testing.assert_allclose(np.load(out / f"full{r}.npy"), summed, rtol=1e-6)
     # full sync: equal weights on both ranks, same checksum
     assert r0["digest"] == r1["digest"]
@@ -160,11 +174,21 @@ def _similarity_agreement(a: np.ndarray, b: np.ndarray) -> float:
 TRAIN = {"dim": 16, "epochs": 3, "min_count": 3, "sync_words": 5000, "tokenizer": "whitespace"}
 
 
-def test_two_ranks_train_one_model(corpus_dir: Path):
+@pytest.mark.parametrize(
+    "sync",
+    [
+        {"sync": "rows"},  # rows synced at each round's end
+        # each round's sync reduced while the next round trains: the other rank's updates
+        # arrive a round later, so the rounds are halved to keep the same quality
+        {"sync": "overlap", "sync_words": 2500},
+    ],
+    ids=["rows", "overlap"],
+)
+def test_two_ranks_train_one_model(corpus_dir: Path, sync: dict):
     from wordvec.train import Word2Vec
 
-    out = _job_dir(corpus_dir, "train")
-    procs = _start("train", out, json.dumps(TRAIN))
+    out = _job_dir(corpus_dir, "train-" + sync["sync"])
+    procs = _start("train", out, json.dumps({**TRAIN, **sync}))
     files = sorted(corpus_dir.iterdir())
     singles = []
     for seed in (1, 2, 3):  # 1-rank runs while the job runs
@@ -190,6 +214,7 @@ def test_two_ranks_train_one_model(corpus_dir: Path):
     agreement = np.mean([_similarity_agreement(trained, s) for s in singles])
     assert agreement >= min(spread) - 0.02, (agreement, spread)
     assert r0["sync"]["syncs"] > 3 * 3  # several rounds per epoch
+    assert (r0["sync"]["overlapped"] > 0) == (sync["sync"] == "overlap")  # in the background
     # only rank 0 wrote the vectors
     assert (out / "vectors.txt").read_text().startswith(f"{len(wv)} 16\n")
 
@@ -198,9 +223,12 @@ def test_killed_rank_ends_the_job_and_a_rerun_resumes(corpus_dir: Path):
     out = _job_dir(corpus_dir, "resume")
     ckpt_dir = out / "ckpt"
     timeout = 8.0
+    # overlapped syncs: the failure surfaces from the background reduction, and the
+    # checkpoints (due every round) are taken after completing the pending sync
     params = json.dumps(
-        {**TRAIN, "epochs": 8, "checkpoint_dir": str(ckpt_dir), "checkpoint_minutes": 1e-4}
-    )
+        {**TRAIN, "epochs": 8, "checkpoint_dir": str(ckpt_dir), "checkpoint_minutes": 1e-4,
+         "sync": "overlap"}
+    )  # fmt: skip
     procs = _start("train", out, params, timeout=timeout)
     deadline = time.monotonic() + LIMIT
     while not (ckpt_dir / "checkpoint.safetensors").exists():

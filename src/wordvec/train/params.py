@@ -301,8 +301,10 @@ DISTRIBUTED_PARAMS: tuple[Param, ...] = (
           "weight syncs (None: 100,000 per worker thread).", minimum=1, allow_none=True,
           saved=False),
     Param("sync", "choice", "rows", "Distributed: sync the rows the text changed ('rows'; "
-          "whole tables every 8th sync and at epoch ends) or whole tables ('full').",
-          choices=("rows", "full"), saved=False),
+          "whole tables every 8th sync and at epoch ends), the same reduced while the next "
+          "round trains ('overlap': the other ranks' updates arrive a round later) or whole "
+          "tables ('full').",
+          choices=("rows", "overlap", "full"), saved=False),
     Param("checkpoint_dir", "path", None, "Distributed: keep the training state in this "
           "directory (every epoch and every checkpoint_minutes); a restart resumes from it.",
           allow_none=True, saved=False),

@@ -75,7 +75,9 @@ class DistributedRun(EpochHooks):
         sync_words (int, default 100000): Words each rank trains between two weight
             averages (the sync cadence, in words processed: deterministic).
         sync (str, default "rows"): ``"rows"`` (the rows the text changed since the last
-            sync; a full sync every ``full_every`` syncs and at epoch ends) or ``"full"``
+            sync), ``"overlap"`` (the same rows, reduced in the background while the next
+            round trains: the other ranks' updates arrive a round later), both with a
+            full sync every ``full_every`` syncs and at epoch ends, or ``"full"``
             (all-reduce the whole tables every time).
         full_every (int, default 8): See ``sync``.
         checkpoint_dir (str | Path | None, default None): Where to keep the training
@@ -120,6 +122,8 @@ class DistributedRun(EpochHooks):
         self._meta: dict[str, str] | None = None
         self._counts = ShareCounts(positions=[])
         self._sync: WeightSync | None = None
+        self._totals: np.ndarray | None = None  # a round's totals, reducing with its sync
+        self._epoch_units = 0
         self._tables: dict[str, np.ndarray] = {}
         self._words: list[str] = []
         self._vocab_counts = np.zeros(0, np.int64)
@@ -317,34 +321,65 @@ class DistributedRun(EpochHooks):
         n = self.comm.all_reduce_ints([mine], "max")[0]  # type: ignore[union-attr]
         return split_rounds(job_words, n)
 
-    def end_round(self, loss: float, examples: int, units: int) -> int:
+    def end_round(self, loss: float, examples: int, units: int) -> None:
         """Sync the weights after a round; checkpoint when due.
 
-        Returns:
-            The units (words) of this round summed over all ranks.
+        With ``sync="overlap"`` a rows sync overlaps the next round: this round's updates
+        and totals are reduced in the background while it trains, and put in at its end
+        (every ``full_every``-th sync, and the round a checkpoint falls due, are full
+        and immediate).
         """
         due = float(time.monotonic() - self._last_ckpt >= 60 * self.checkpoint_minutes)
         totals = np.array([loss, examples, due, units], dtype=np.float64)
-        self.comm.all_reduce_(totals)
-        save = self.checkpoint_dir is not None and totals[2] > 0
-        self._sync(full=save)
+        sync = self._weight_sync()
+        save = self._complete()  # the previous round's sync, begun at its end
+        if sync.mode == "overlap" and not save and not sync.full_due():
+            sync.begin(extra=totals)
+            self._totals = totals
+        else:
+            self.comm.all_reduce_(totals)  # type: ignore[union-attr]
+            save = self._account(totals) or save
+            sync(full=save)
         self.progress.round += 1
-        self.progress.loss_sum += float(totals[0])
-        self.progress.examples += int(totals[1])
         if save:
             self._checkpoint()
-        return int(totals[3])
 
-    def end_epoch(self) -> float:
-        """Full average at the end of an epoch, checkpoint; return the epoch's mean loss."""
-        self._sync(full=True)
+    def _weight_sync(self) -> WeightSync:
+        if self._sync is None:
+            raise RuntimeError("no weights to sync yet: attach() comes before the epochs.")
+        return self._sync
+
+    def _complete(self) -> bool:
+        """Complete a sync begun at the previous round's end; return whether its
+        totals say a checkpoint is due."""
+        if self._sync is None or not self._sync.complete():
+            return False
+        totals, self._totals = self._totals, None
+        return self._account(totals)
+
+    def _account(self, totals: np.ndarray | None) -> bool:
+        """Add a round's totals (summed over ranks) to the epoch's; return whether they
+        say a checkpoint is due."""
+        if totals is None:
+            return False
+        self.progress.loss_sum += float(totals[0])
+        self.progress.examples += int(totals[1])
+        self._epoch_units += int(totals[3])
+        return self.checkpoint_dir is not None and totals[2] > 0
+
+    def end_epoch(self) -> Totals:
+        """Complete the last round's sync, sync fully and checkpoint; return the epoch's
+        totals summed over all ranks."""
+        self._complete()
+        self._weight_sync()(full=True)
         p = self.progress
-        mean = p.loss_sum / max(p.examples, 1)
-        p.losses.append(mean)
+        out = Totals(metric=p.loss_sum, examples=p.examples, units=self._epoch_units)
+        p.losses.append(out.mean)
         p.epoch, p.round, p.loss_sum, p.examples = p.epoch + 1, 0, 0.0, 0
+        self._epoch_units = 0
         if self.checkpoint_dir is not None:
             self._checkpoint()
-        return mean
+        return out
 
     def run_epoch(self, plan: EpochPlan, run: Callable[[EpochPlan], Totals]) -> Totals:
         """Train ``plan`` round by round with ``run``, syncing after each round; return
@@ -355,14 +390,10 @@ class DistributedRun(EpochHooks):
         """
         plan = replace(plan, stream0=plan.stream0 + self.rank * STREAM_STRIDE)
         bounds = self.rounds(plan.sizes[plan.order])
-        units = 0
         for k in range(self.progress.round, bounds.shape[0] - 1):
             part = run(replace(plan, order=plan.order[bounds[k] : bounds[k + 1]]))
-            units += self.end_round(part.metric, part.examples, part.units)
-        examples = self.progress.examples
-        metric = self.progress.loss_sum
-        self.end_epoch()
-        return Totals(metric=metric, examples=examples, units=units)
+            self.end_round(part.metric, part.examples, part.units)
+        return self.end_epoch()
 
     def _checkpoint(self) -> None:
         if self.rank == 0 and self.checkpoint_dir is not None:
@@ -392,5 +423,6 @@ class DistributedRun(EpochHooks):
         """Syncs done, bytes reduced by this rank and seconds spent syncing."""
         s = self._sync
         if s is None:
-            return {"syncs": 0, "bytes": 0, "seconds": 0.0}
-        return {"syncs": s.syncs, "bytes": s.bytes_reduced, "seconds": s.seconds}
+            return {"syncs": 0, "bytes": 0, "seconds": 0.0, "overlapped": 0.0}
+        return {"syncs": s.syncs, "bytes": s.bytes_reduced, "seconds": s.seconds,
+                "overlapped": s.overlapped}  # fmt: skip

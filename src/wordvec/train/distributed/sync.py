@@ -15,12 +15,14 @@ Two ways to sync:
 
 - ``"full"``: all-reduce the whole tables. Cost grows with the table, not with the text.
 - ``"rows"``: only the rows whose first table (the input rows, which only the words of
-  the text change) changed on some rank since the last sync: each rank finds them by
-  comparing with ``base``, the union is agreed with one all-reduce of a byte mask, and
-  those rows of every table of that height are gathered, all-reduced and written back.
-  Rows changed only as negative samples keep their updates local until the next full
-  sync, which :class:`WeightSync` does every ``full_every`` syncs and at every epoch
-  end.
+  the text change) changed on some rank since the last sync: each rank takes its
+  changed rows (comparing with ``base``) and its updates of them in every table of that
+  height, the union of the rows is agreed with one all-reduce of a byte mask, and the
+  updates of those rows are all-reduced and added to the common state. Rows changed
+  only as negative samples keep their updates local until the next full sync, which
+  :class:`WeightSync` does every ``full_every`` syncs and at every epoch end. A rows
+  sync can overlap the next round's training (:meth:`WeightSync.begin`): it reduces
+  copies of the updates in a background thread, so the tables train meanwhile.
 
 ``benchmarks/distributed.py`` measures both against the table size; RESULTS.md says
 which one is the default and why.
@@ -29,13 +31,15 @@ which one is the default and why.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections.abc import Iterator
 
 import numpy as np
 
-from wordvec.train.distributed._kernels import apply_updates, gather_updates
+from wordvec.train.distributed._kernels import apply_combined, take_updates
 
-SYNC_MODES = ("full", "rows")
+SYNC_MODES = ("full", "rows", "overlap")
 
 
 def changed_rows(table: np.ndarray, base: np.ndarray, block: int = 16384) -> np.ndarray:
@@ -64,47 +68,116 @@ def sync_full(comm, tables: list[np.ndarray], bases: list[np.ndarray]) -> int:
     return sent
 
 
-def sync_rows(comm, tables: list[np.ndarray], bases: list[np.ndarray], touched: np.ndarray) -> int:
-    """:func:`sync_full` restricted to the rows touched on any rank; return the bytes.
+class _Rows:
+    """One group's part of a rows sync: tables of one height, and the rows this rank
+    changed in the first (its ``rows``, their ``snap`` and ``delta`` over every table's
+    columns); the background reduction adds ``union`` and ``sums``."""
+
+    def __init__(self, tables: list[np.ndarray], bases: list[np.ndarray]) -> None:
+        self.tables, self.bases = tables, bases
+        self.edges = np.cumsum([0] + [t.shape[1] for t in tables])
+        self.mask = changed_rows(tables[0], bases[0])
+        self.rows = np.flatnonzero(self.mask)
+        width = int(self.edges[-1])
+        self.snap = np.empty((self.rows.size, width), dtype=np.float32)
+        self.delta = np.empty((self.rows.size, width), dtype=np.float32)
+        for table, base, a, b in self._columns():
+            take_updates(table, base, self.rows, self.snap[:, a:b], self.delta[:, a:b])
+        self.union = self.rows
+        self.sums = self.delta
+
+    def _columns(self) -> Iterator[tuple[np.ndarray, np.ndarray, int, int]]:
+        edges = self.edges
+        yield from zip(self.tables, self.bases, edges[:-1].tolist(), edges[1:].tolist())
+
+    def reduce(self, comm) -> int:
+        """Agree on the union of the changed rows and sum every rank's updates of them
+        (touches only this object's buffers: safe while the tables train); return bytes."""
+        comm.all_reduce_(self.mask, "max")
+        self.union = np.flatnonzero(self.mask)
+        self.sums = np.zeros((self.union.size, self.delta.shape[1]), dtype=np.float32)
+        if self.union.size:
+            self.sums[np.searchsorted(self.union, self.rows)] = self.delta
+            comm.all_reduce_(self.sums)  # every table's columns in one call
+        return self.mask.nbytes + self.sums.nbytes
+
+    def apply(self) -> None:
+        """Put the combined updates into the tables and bases (training paused)."""
+        for table, base, a, b in self._columns():
+            apply_combined(table, base, self.union, self.sums[:, a:b], self.rows, self.snap[:, a:b])
+
+
+def sync_rows(comm, tables: list[np.ndarray], bases: list[np.ndarray]) -> int:
+    """:func:`sync_full` restricted to the rows whose first table changed on any rank;
+    return the bytes this rank reduced. The other rows keep their changes.
 
     Args:
         comm: The job's communicator.
         tables: float32 tables of the same number of rows.
         bases: Their state after the previous sync.
-        touched: uint8 mask of this rank's touched rows (changed in place to the union).
 
     Shape:
-        ``tables[i]``, ``bases[i]``: ``(rows, dim_i)``; ``touched``: ``(rows,)``.
+        ``tables[i]``, ``bases[i]``: ``(rows, dim_i)``.
     """
-    comm.all_reduce_(touched, "max")
-    rows = np.flatnonzero(touched)
-    sent = touched.nbytes
-    if rows.size == 0:
-        return sent
-    edges = np.cumsum([0] + [t.shape[1] for t in tables])
-    buf = np.empty((rows.size, int(edges[-1])), dtype=np.float32)  # every table's columns
-    for table, base, a, b in zip(tables, bases, edges[:-1], edges[1:]):
-        gather_updates(table, base, rows, buf[:, a:b])  # this rank's updates of those rows
-    comm.all_reduce_(buf)  # every rank's, in one call (one large all-reduce is quicker)
-    for table, base, a, b in zip(tables, bases, edges[:-1], edges[1:]):
-        apply_updates(table, base, rows, buf[:, a:b])  # on the common state: the new state
-    return sent + buf.nbytes
+    part = _Rows(tables, bases)
+    sent = part.reduce(comm)
+    part.apply()
+    return sent
+
+
+class _Pending:
+    """A rows sync reducing in a daemon thread (a daemon: a job that fails while it
+    waits in a collective must still be able to exit)."""
+
+    def __init__(self, comm, parts: list[_Rows], extra: np.ndarray | None) -> None:
+        self.comm, self.parts, self.extra = comm, parts, extra
+        self.sent, self.seconds = 0, 0.0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="wordvec-sync", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            if self.extra is not None:
+                self.comm.all_reduce_(self.extra)
+            self.sent = sum(part.reduce(self.comm) for part in self.parts)
+        except BaseException as exc:  # handed to the trainer's thread by wait()
+            self.error = exc
+        self.seconds = time.perf_counter() - t0
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 class WeightSync:
     """Syncs a trainer's tables at the cadence the trainer calls it.
 
+    Called (:meth:`__call__`), it syncs at once. :meth:`begin` and :meth:`complete`
+    overlap a rows sync with the next round's training instead (the trainers'
+    ``sync="overlap"``): ``begin`` takes this rank's updates (the tables stay as they
+    are) and reduces them with the other ranks' in a background thread; ``complete``,
+    at the end of the next round, adds the combined updates to the common state and
+    keeps what this rank trained meanwhile. Each rank then sees the others' updates one
+    round later.
+
     Args:
         comm: The job's communicator.
         tables (list[np.ndarray]): The C-contiguous float32 tables to keep equal (equal
             on every rank when the sync is created).
-        mode (str, default "full"): ``"full"`` or ``"rows"`` (see the module doc).
-        full_every (int, default 8): With ``"rows"``, every this many syncs is full.
+        mode (str, default "full"): ``"full"``, ``"rows"`` or ``"overlap"`` (see the
+            module doc; to this class ``"overlap"`` is ``"rows"``, the trainer begins and
+            completes its syncs).
+        full_every (int, default 8): With ``"rows"`` or ``"overlap"``, every this many
+            syncs is full.
 
     Attributes:
         syncs (int): Syncs done.
         bytes_reduced (int): Bytes this rank sent into all-reduces.
-        seconds (float): Time spent syncing.
+        seconds (float): Time the trainer waited for syncs.
+        overlapped (float): Time the background reductions took.
     """
 
     def __init__(
@@ -119,32 +192,76 @@ class WeightSync:
                 )
         self.comm, self.tables, self.mode, self.full_every = comm, tables, mode, full_every
         self.bases = [t.copy() for t in tables]
+        height = tables[0].shape[0]
+        same = [i for i, t in enumerate(tables) if t.shape[0] == height]
+        # tables of another height (fastText's n-gram buckets) are synced by their own rows
+        self._groups = [same] + [[i] for i in range(len(tables)) if i not in same]
+        self._pending: _Pending | None = None
         self.syncs = 0
         self.bytes_reduced = 0
         self.seconds = 0.0
+        self.overlapped = 0.0
 
     def rebase(self) -> None:
         """Take the tables as they are now as the common state (after a restore)."""
         for t, b in zip(self.tables, self.bases):
             b[...] = t
 
+    def full_due(self) -> bool:
+        """Whether the next sync is a full one (mode ``"full"`` or every ``full_every``)."""
+        return self.mode == "full" or (self.syncs + 1) % self.full_every == 0
+
     def __call__(self, *, full: bool = False) -> None:
-        """Sync now; ``full=True`` forces a full-table sync."""
+        """Sync now (after completing a sync begun earlier); ``full=True`` forces a
+        full-table sync."""
+        self.complete()
         t0 = time.perf_counter()
+        full = full or self.full_due()
         self.syncs += 1
-        if self.mode == "full" or full or self.syncs % self.full_every == 0:
+        if full:
             self.bytes_reduced += sync_full(self.comm, self.tables, self.bases)
         else:
-            touched = changed_rows(self.tables[0], self.bases[0])
-            height = self.tables[0].shape[0]
-            same = [i for i, t in enumerate(self.tables) if t.shape[0] == height]
-            pick = [self.tables[i] for i in same], [self.bases[i] for i in same]
-            self.bytes_reduced += sync_rows(self.comm, *pick, touched)
-            other = [i for i in range(len(self.tables)) if i not in same]
-            for i in other:  # tables of another height (n-gram buckets): their own rows
-                mask = changed_rows(self.tables[i], self.bases[i])
-                self.bytes_reduced += sync_rows(self.comm, [self.tables[i]], [self.bases[i]], mask)
+            for g in self._groups:
+                tables, bases = [self.tables[i] for i in g], [self.bases[i] for i in g]
+                self.bytes_reduced += sync_rows(self.comm, tables, bases)
         self.seconds += time.perf_counter() - t0
+
+    def _parts(self) -> list[_Rows]:
+        """This rank's changed rows and their updates, per group of tables."""
+        tables, bases = self.tables, self.bases
+        return [_Rows([tables[i] for i in g], [bases[i] for i in g]) for g in self._groups]
+
+    def begin(self, extra: np.ndarray | None = None) -> None:
+        """Start a rows sync of the updates so far, reduced in the background, with
+        ``extra`` (a small float64 array, e.g. the round's totals) summed along.
+
+        Raises:
+            RuntimeError: If a sync begun earlier was not completed.
+        """
+        if self._pending is not None:
+            raise RuntimeError("complete() the sync begun earlier before beginning another.")
+        t0 = time.perf_counter()
+        self.syncs += 1
+        self._pending = _Pending(self.comm, self._parts(), extra)
+        self.seconds += time.perf_counter() - t0
+
+    def complete(self) -> bool:
+        """Wait for the sync begun earlier and apply it; return whether there was one.
+
+        Raises:
+            RankFailure: If a rank failed during its reduction.
+        """
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return False
+        t0 = time.perf_counter()
+        pending.wait()
+        for part in pending.parts:
+            part.apply()
+        self.bytes_reduced += pending.sent
+        self.overlapped += pending.seconds
+        self.seconds += time.perf_counter() - t0
+        return True
 
 
 def checksum(tables: list[np.ndarray]) -> str:
