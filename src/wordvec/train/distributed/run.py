@@ -420,7 +420,8 @@ class DistributedRun(EpochHooks):
             self.comm.close()
 
     def sync_stats(self) -> dict[str, float]:
-        """Syncs done, bytes reduced by this rank and seconds spent syncing."""
+        """Syncs done, bytes reduced by this rank, seconds training waited for syncs and
+        seconds of background reductions (``sync="overlap"``)."""
         s = self._sync
         if s is None:
             return {"syncs": 0, "bytes": 0, "seconds": 0.0, "overlapped": 0.0}
