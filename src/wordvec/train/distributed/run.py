@@ -352,7 +352,7 @@ class DistributedRun(EpochHooks):
     def _complete(self) -> bool:
         """Complete a sync begun at the previous round's end; return whether its
         totals say a checkpoint is due."""
-        if self._sync is None or not self._sync.complete():
+        if not self._weight_sync().complete():
             return False
         totals, self._totals = self._totals, None
         return self._account(totals)

@@ -71,7 +71,7 @@ def sync_full(comm, tables: list[np.ndarray], bases: list[np.ndarray]) -> int:
 class _Rows:
     """One group's part of a rows sync: tables of one height, and the rows this rank
     changed in the first (its ``rows``, their ``snap`` and ``delta`` over every table's
-    columns); the background reduction adds ``union`` and ``sums``."""
+    columns); :meth:`reduce` adds ``union`` and ``sums``, which :meth:`apply` needs."""
 
     def __init__(self, tables: list[np.ndarray], bases: list[np.ndarray]) -> None:
         self.tables, self.bases = tables, bases
@@ -83,8 +83,6 @@ class _Rows:
         self.delta = np.empty((self.rows.size, width), dtype=np.float32)
         for table, base, a, b in self._columns():
             take_updates(table, base, self.rows, self.snap[:, a:b], self.delta[:, a:b])
-        self.union = self.rows
-        self.sums = self.delta
 
     def _columns(self) -> Iterator[tuple[np.ndarray, np.ndarray, int, int]]:
         edges = self.edges
