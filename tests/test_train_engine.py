@@ -134,6 +134,42 @@ def test_split_plans_cover_the_epoch_and_keep_every_draw(paragraphs: list[str]) 
     assert split.losses[-1] == pytest.approx(whole.losses[-1], rel=0.05)
 
 
+def test_shuffle_draws_a_fresh_seeded_order_each_epoch(
+    paragraphs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wordvec.train import _engine
+
+    plans: list[EpochPlan] = []
+    run_plan = _engine._run_plan
+
+    def record(pool, workers, plan, progress):  # type: ignore[no-untyped-def]
+        plans.append(plan)
+        return run_plan(pool, workers, plan, progress)
+
+    monkeypatch.setattr(_engine, "_run_plan", record)
+    corpus = paragraphs * 4  # several jobs
+    model = _quiet(dim=8, epochs=3, workers=2, min_count=2, seed=7, alpha=0.05, min_alpha=0.001)
+    model.fit(corpus)
+    orders = [p.order.tolist() for p in plans]
+    n = plans[0].sizes.shape[0]
+    assert n >= 4 and all(sorted(o) == list(range(n)) for o in orders)
+    assert len({tuple(o) for o in orders}) == 3  # a new order each epoch
+    assert orders[0] != list(range(n))
+    # the rate decays along the order, over the whole fit, from alpha to min_alpha
+    along = [(p.rate_start[i], p.rate_end[i]) for p in plans for i in p.order]
+    assert along[0][0] == pytest.approx(0.05) and along[-1][1] == pytest.approx(0.001)
+    assert all(a[1] == pytest.approx(b[0]) for a, b in itertools.pairwise(along))
+    assert all(a[0] > a[1] for a in along)
+    # the orders come from the seed: a second fit draws the same, another seed others
+    again = _quiet(dim=8, epochs=3, workers=2, min_count=2, seed=7)
+    other = _quiet(dim=8, epochs=3, workers=2, min_count=2, seed=8)
+    assert again.order(n, plans[1].stream0).tolist() == orders[1]
+    assert other.order(n, plans[1].stream0).tolist() != orders[1]
+    plans.clear()
+    _quiet(dim=8, epochs=2, workers=2, min_count=2, shuffle=False).fit(corpus)
+    assert [p.order.tolist() for p in plans] == [list(range(n))] * 2
+
+
 def test_hooks_see_the_fit_in_order(paragraphs: list[str]) -> None:
     calls = []
 
@@ -205,6 +241,11 @@ def test_encoding_reaches_the_corpus_pass(tmp_path: Path) -> None:
 def test_schedules() -> None:
     start, end = LinearDecay(0.1, 0.0).rates(np.array([10, 30]), 1, 2)
     assert start.tolist() == pytest.approx([0.05, 0.0375]) and end[-1] == 0.0
+    # in another order the rate follows the place in the order, indexed by item
+    start, end = LinearDecay(0.1, 0.0).rates(np.array([10, 30]), 1, 2, order=np.array([1, 0]))
+    assert start.tolist() == pytest.approx([0.0125, 0.05]) and end.tolist()[0] == 0.0
+    with pytest.raises(ValueError, match="permutation of the 2 jobs"):
+        LinearDecay(0.1, 0.0).rates(np.array([10, 30]), 0, 1, order=np.array([1, 1]))
     start, end = AdaGrad(0.05).rates(np.array([3, 4, 5]), 2, 10)
     assert start.tolist() == end.tolist() == [0.05] * 3
     assert LinearDecay(0.1, 0.0).label == "lr" and AdaGrad(0.05).label == ""

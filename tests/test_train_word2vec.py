@@ -87,6 +87,37 @@ def test_one_worker_is_bitwise_reproducible(arch: str, small_books: list[str]) -
     assert not np.array_equal(a.vectors, c.vectors)
 
 
+def _fit_by_quarter(model: Word2Vec, paragraphs: list[str]) -> np.ndarray:
+    """The trained model's loss on the neighbouring word pairs of each quarter of the
+    corpus: ``-log s(input[a] . output[b])``, the mean per quarter."""
+    from wordvec.text import tokenize
+
+    wv = model.fit(paragraphs)
+    k, w_in, w_out = wv.key_to_index, model.input_weights, model.output_weights
+    q = len(paragraphs) // 4
+    out = []
+    for part in range(4):
+        ids = [[k[w] for w in tokenize(p) if w in k] for p in paragraphs[part * q : (part + 1) * q]]
+        a = np.concatenate([t[:-1] for t in ids if len(t) > 1])
+        b = np.concatenate([t[1:] for t in ids if len(t) > 1])
+        out.append(np.logaddexp(0, -np.einsum("ij,ij->i", w_in[a], w_out[b])).mean())
+    return np.array(out)
+
+
+def test_shuffled_epochs_fit_the_whole_corpus_evenly(books: list[str]) -> None:
+    kw = dict(dim=32, epochs=2, workers=1, min_count=3, seed=1)
+    in_order = _fit_by_quarter(_quiet(shuffle=False, **kw), books)
+    shuffled = _quiet(**kw)
+    assert shuffled.shuffle  # the default
+    mixed = _fit_by_quarter(shuffled, books)
+    # in corpus order the vectors fit each quarter better than the one before: the
+    # last epoch ends on the last quarter
+    assert np.all(np.diff(in_order) < 0)
+    # in a fresh order each epoch, the quarters are fitted far more evenly
+    assert np.ptp(mixed) < 0.5 * np.ptp(in_order)
+    assert mixed[0] < in_order[0]
+
+
 def test_two_workers_train_the_same_vocabulary(small_books: list[str]) -> None:
     one = _quiet(dim=20, epochs=1, workers=1).fit(small_books)
     two = _quiet(dim=20, epochs=1, workers=2).fit(small_books)

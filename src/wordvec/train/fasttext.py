@@ -99,7 +99,7 @@ class FastText(Word2Vec):
         (*ENGINE_PARAMS, *map(_fasttext_param, _W2V_PARAMS), *_FT_PARAMS),
         ("arch", "dim", "window", "negative", "min_count", "max_vocab", "sample", "epochs",
          "alpha", "min_alpha", "cbow_mean", "ns_exponent", "loss", "minn", "maxn", "bucket",
-         "workers", "seed", "max_sentence_length", "tokenizer", "encoding",
+         "workers", "seed", "max_sentence_length", "shuffle", "tokenizer", "encoding",
          "encoding_errors", "progress", "checkpoint"),
     )  # fmt: skip
     FORMAT = "wordvec.fasttext"

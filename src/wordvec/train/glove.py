@@ -11,7 +11,6 @@ order every epoch.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from typing import Any
@@ -198,10 +197,9 @@ class GloVe(Trainer):
         sizes = np.add.reduceat(updates, np.arange(0, updates.shape[0], BLOCK))
         return Work(sizes.astype(np.int64), cooc)
 
-    def order(self, plan: EpochPlan) -> EpochPlan:
+    def order(self, n_items: int, stream0: int) -> np.ndarray:
         """A fresh random order of the blocks each epoch (the entries were shuffled once)."""
-        rng = np.random.default_rng([self.seed, plan.stream0])  # one stream per epoch
-        return dataclasses.replace(plan, order=rng.permutation(plan.order))
+        return np.random.default_rng([self.seed, stream0]).permutation(n_items)
 
     def make_worker(self, work: Work) -> _BlockWorker:
         return _BlockWorker(self, work.data)

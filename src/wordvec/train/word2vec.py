@@ -52,6 +52,9 @@ _W2V_PARAMS = (
     Param("loss", "choice", "ns", "'ns' (negative sampling) or 'hs' (hierarchical softmax over "
           "a Huffman tree of the counts; negative and ns_exponent are then unused).",
           choices=("ns", "hs")),
+    Param("shuffle", "bool", True, "Train each epoch's jobs (about 50,000 words each) in a "
+          "fresh random order drawn from seed; False: in corpus order (the vectors then "
+          "fit the corpus's last parts best)."),
 )  # fmt: skip
 
 
@@ -92,7 +95,7 @@ class Word2Vec(Trainer):
         (*ENGINE_PARAMS, *_W2V_PARAMS, *DISTRIBUTED_PARAMS),
         ("arch", "dim", "window", "negative", "min_count", "max_vocab", "sample", "epochs",
          "alpha", "min_alpha", "cbow_mean", "ns_exponent", "loss", "workers", "seed",
-         "max_sentence_length", "tokenizer", "encoding", "encoding_errors", "progress",
+         "max_sentence_length", "shuffle", "tokenizer", "encoding", "encoding_errors", "progress",
          "checkpoint", "distributed", "sync_words", "sync", "checkpoint_dir",
          "checkpoint_minutes", "timeout"),
     )  # fmt: skip
