@@ -160,7 +160,7 @@ def test_shuffle_draws_a_fresh_seeded_order_each_epoch(
     assert along[0][0] == pytest.approx(0.05) and along[-1][1] == pytest.approx(0.001)
     assert all(a[1] == pytest.approx(b[0]) for a, b in itertools.pairwise(along))
     assert all(a[0] > a[1] for a in along)
-    # the orders come from the seed: a second fit draws the same, another seed others
+    # the orders come from the seed: the same seed draws the same, another seed others
     again = _quiet(dim=8, epochs=3, workers=2, min_count=2, seed=7)
     other = _quiet(dim=8, epochs=3, workers=2, min_count=2, seed=8)
     assert again.order(n, plans[1].stream0).tolist() == orders[1]
