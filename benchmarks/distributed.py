@@ -5,8 +5,9 @@
 the full all-reduce of the updates (in place on the NumPy tables) and the rows sync
 (finding the changed rows + mask all-reduce + gather + all-reduce + scatter) at the
 number of distinct words a round of ``--sync-words`` words of bench-en touches
-(measured first). From a network model (10 and 25 Gb/s links, ring all-reduce) it
-projects the scaling efficiency at 4 to 32 nodes of 32 cores with a given cadence.
+(measured first), with float32 and with int8 updates. From a network model (10 and 25
+Gb/s links, ring all-reduce) it projects the scaling efficiency at 4 to 32 nodes of 32
+cores, each architecture at its default cadence.
 
 ``train``: bench-en (or its first ``--max-words`` tokens), skip-gram and CBOW, default
 settings: 2 ranks x 1 thread against 1 process x 2 threads on this 2-core machine,
@@ -99,17 +100,20 @@ def sync_worker(out: Path, touched: int, reps: int) -> None:
             rng = np.random.default_rng(0)  # same rows on every rank
             picked = rng.choice(vocab, size=min(touched, vocab), replace=False)
 
-            def rows_sync(picked=picked, tables=tables, bases=bases) -> None:
+            def rows_sync(picked=picked, tables=tables, bases=bases, how="none") -> None:
                 tables[0][picked, 0] += 1.0  # the rows a round of text changed
-                sync_rows(comm, tables, bases)
+                tables[1][picked, 1] += 1.0
+                sync_rows(comm, tables, bases, compression=how)
 
             comm.barrier()
             full = _time(lambda tables=tables, bases=bases: sync_full(comm, tables, bases), reps)
             comm.barrier()
             sparse = _time(rows_sync, reps)
+            comm.barrier()
+            int8 = _time(lambda: rows_sync(how="int8"), reps)
             mb = 2 * vocab * dim * 4 / 1e6
             rows.append({"vocab": vocab, "dim": dim, "mb": mb, "full": full, "rows": sparse,
-                         "touched": int(min(touched, vocab))})  # fmt: skip
+                         "rows_int8": int8, "touched": int(min(touched, vocab))})  # fmt: skip
             del tables, bases
     if comm.rank == 0:
         out.write_text(json.dumps(rows))
@@ -149,31 +153,44 @@ def run_sync(args: argparse.Namespace) -> None:
         if not args.no_measure:
             _torchrun([__file__, "_sync", str(out), str(touched), str(args.reps)])
             rows = json.loads(out.read_text())
-    print("| vocab | dim | 2 tables MB | full all-reduce | rows sync | rows | full / rows |")
-    print("|---|---|---|---|---|---|---|")
+    print("| vocab | dim | 2 tables MB | full all-reduce | rows sync | rows sync, int8 | rows "
+          "| full / rows | full / rows int8 |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['vocab']:,} | {r['dim']} | {r['mb']:.0f} | {r['full'] * 1e3:.1f} ms | "
-            f"{r['rows'] * 1e3:.1f} ms | {r['touched']:,} | {r['full'] / r['rows']:.2f} |"
+            f"{r['rows'] * 1e3:.1f} ms | {r['rows_int8'] * 1e3:.1f} ms | {r['touched']:,} | "
+            f"{r['full'] / r['rows']:.2f} | {r['full'] / r['rows_int8']:.2f} |"
         )
     dim = 100
-    touched_mb = 2 * touched * dim * 4 / 1e6 + vocab / 1e6
-    full_mb = 2 * vocab * dim * 4 / 1e6
-    for name, mb in (("full", full_mb), ("rows", (7 * touched_mb + full_mb) / 8)):
-        for arch, per_core in (("skipgram", args.sg_core_rate), ("cbow", args.cbow_core_rate)):
+    # each architecture at its default cadence (Word2Vec.default_sync_words) on 32 threads
+    for arch, per_core, per_thread in (("skipgram", args.sg_core_rate, 50_000),
+                                       ("cbow", args.cbow_core_rate, 200_000)):  # fmt: skip
+        node_words = 32 * per_thread
+        touched, _ = distinct_per_round(node_words)
+        touched_mb = 2 * touched * dim * 4 / 1e6 + vocab / 1e6
+        full_mb = 2 * vocab * dim * 4 / 1e6
+        # int8: a byte per value, a float32 step per row and table, the mask; full syncs too
+        touched8_mb = 2 * touched * (dim + 4) / 1e6 + vocab / 1e6
+        full8_mb = 2 * vocab * (dim + 4) / 1e6
+        every = 1_600_000 // per_thread  # a full sync every 1,600,000 words per thread
+        rows_mb = ((every - 1) * touched_mb + full_mb) / every
+        rows8_mb = ((every - 1) * touched8_mb + full8_mb) / every
+        for name, mb in (("full", full_mb), ("rows", rows_mb), ("rows, int8", rows8_mb)):
             node = 32 * per_core
-            print(f"\nprojection, {arch}, sync {name!r} ({mb:.0f} MB a sync on average): node of "
-                  f"32 cores at {node / 1e6:.1f}M words/s, {vocab:,} x {dim} tables, "
-                  f"sync every {args.sync_words:,} words per node")  # fmt: skip
+            print(f"\nprojection, {arch}, sync {name!r} ({mb:.0f} MB a sync on average; a "
+                  f"round touches {touched:,.0f} rows): node of 32 cores at {node / 1e6:.1f}M "
+                  f"words/s, {vocab:,} x {dim} tables, sync every {node_words:,} words per "
+                  "node")  # fmt: skip
             print("| link | nodes | sync | round | efficiency | words/s |")
             print("|---|---|---|---|---|---|")
-            for line in project(mb, node, args.sync_words):
+            for line in project(mb, node, node_words):
                 print(line)
 
 
 def train_child(
     mode: str, corpus: str, arch: str, seed: int, out: str, sync_words: int | None = None,
-    sync: str = "rows",
+    sync: str = "rows", compression: str = "int8",
 ) -> None:  # fmt: skip
     """One training run: ``single`` (1 process x 2 threads) or ``dist`` (this rank of a
     torchrun job, 1 thread); rank 0 (or the single process) appends its figures."""
@@ -183,7 +200,8 @@ def train_child(
     dist = mode == "dist"
     model = Word2Vec(arch=arch, seed=seed, workers=1 if dist else 2, progress=False,
                      tokenizer="whitespace", distributed=dist,
-                     sync_words=sync_words if dist else None, sync=sync)  # fmt: skip
+                     sync_words=sync_words if dist else None, sync=sync,
+                     sync_compression=compression)  # fmt: skip
     t0 = time.perf_counter()
     wv = model.fit(Path(corpus))
     wall = time.perf_counter() - t0
@@ -201,6 +219,7 @@ def train_child(
         row["sync"] = model.hooks.sync_stats()
         row["sync_words"] = model.hooks.sync_words
         row["sync_mode"] = sync
+        row["compression"] = compression
     with open(out, "a") as f:
         f.write(json.dumps(row) + "\n")
 
@@ -220,7 +239,7 @@ def run_train(args: argparse.Namespace) -> None:
         for seed in [int(x) for x in args.seeds.split(",")]:
             for arch in args.arch.split(","):
                 base = [__file__, "_train", "{}", str(corpus), arch, str(seed), str(out),
-                        str(args.sync_words or 0), args.sync]  # fmt: skip
+                        str(args.sync_words or 0), args.sync, args.compression]  # fmt: skip
                 if "single" in args.modes:
                     single = [a.replace("{}", "single") for a in base]
                     subprocess.run([sys.executable, *single], check=True)
@@ -233,7 +252,8 @@ def run_train(args: argparse.Namespace) -> None:
     for r in rows:
         s1 = single.get((r["arch"], r["seed"]))
         ratio = f"{s1['wall'] / r['wall']:.2f}" if s1 else ""
-        sync = f"{r['sync']['seconds']:.1f} ({r.get('sync_mode', 'rows')})" if "sync" in r else ""
+        how = f"{r.get('sync_mode', 'rows')}, {r.get('compression', 'none')}, {r.get('sync_words')}"
+        sync = f"{r['sync']['seconds']:.1f} ({how})" if "sync" in r else ""
         print(f"| {r['arch']} | {r['seed']} | {r['mode']} | {r['wall']:.1f} | {r['train']:.1f} | "
               f"{r['words'] / r['wall']:,.0f} | {ratio} | {r['analogy']:.2%} | "
               f"{r['ws353']:.3f} | {sync} |")  # fmt: skip
@@ -253,8 +273,8 @@ def main() -> None:
         sync_worker(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_train":
-        mode, corpus, arch, seed, out, sync_words, sync = sys.argv[2:9]
-        train_child(mode, corpus, arch, int(seed), out, int(sync_words) or None, sync)
+        mode, corpus, arch, seed, out, sync_words, sync, compression = sys.argv[2:10]
+        train_child(mode, corpus, arch, int(seed), out, int(sync_words) or None, sync, compression)
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -276,6 +296,12 @@ def main() -> None:
     t.add_argument("--max-words", type=int, default=None, help="first N tokens only")
     t.add_argument("--sync-words", type=int, default=None, help="distributed cadence")
     t.add_argument("--sync", default="rows", choices=["rows", "overlap", "full"], help="sync mode")
+    t.add_argument(
+        "--compression",
+        default="int8",
+        choices=["int8", "none"],
+        help="how syncs send the updates (sync_compression)",
+    )
     t.add_argument("--modes", default="single,dist", help="which runs: single, dist or both")
     args = p.parse_args()
     if args.what == "sync":

@@ -21,6 +21,39 @@ def _corpus(outdir: Path) -> list[Path]:
     return sorted((outdir.parent / "corpus").iterdir())
 
 
+def _layer_syncs(comm, sync, outdir: Path, compression: str, tag: str):
+    """A rows sync, an overlapped one and a full one on two small tables; each step's
+    tables saved as ``<step><rank><tag>.npy``."""
+
+    def save(name: str) -> None:
+        np.save(outdir / f"{name}{comm.rank}{tag}.npy", np.concatenate([a, b], axis=1))
+
+    rng = np.random.default_rng(0)  # the same start on every rank
+    a = rng.random((50, 4), dtype=np.float32)
+    b = rng.random((50, 3), dtype=np.float32)
+    np.save(outdir / "start.npy", np.concatenate([a, b], axis=1))
+    rows = sync.WeightSync(comm, [a, b], mode="rows", full_every=100, compression=compression)
+    touched = np.array([3, 7 + comm.rank])
+    a[touched] += 1.0 + comm.rank  # this rank's updates: rows 3 and 7 / 8
+    b[touched] -= 2.0
+    b[20 + comm.rank] += 5.0  # a change of the second table only (a negative sample)
+    save("before")
+    rows()
+    save("rows")
+    a[[5, 10 + comm.rank]] += 0.5  # a round's updates, then a sync that overlaps...
+    b[5] += 0.25
+    save("round")
+    rows.begin()
+    a[[5, 30 + comm.rank]] -= 4.0  # ...the next round's training
+    b[30 + comm.rank] += 3.0
+    save("next")
+    rows.complete()
+    save("overlap")
+    rows(full=True)
+    save("full")
+    return a, b
+
+
 def scenario_layer(comm, outdir: Path, args: list[str]) -> dict:
     """Vocabulary merge, both syncs, checksums, and the settings check."""
     from wordvec.train.corpus import build_vocab, encode_corpus
@@ -37,30 +70,18 @@ def scenario_layer(comm, outdir: Path, args: list[str]) -> dict:
         enc = encode_corpus(source, tmp)
         words, totals, local = vocab.merge_vocab(comm, enc, counts.positions)
     kept, kept_counts, _ = build_vocab(words, totals, min_count=2, max_vocab=None)
-    rng = np.random.default_rng(0)  # the same start on every rank
-    a = rng.random((50, 4), dtype=np.float32)
-    b = rng.random((50, 3), dtype=np.float32)
-    np.save(outdir / "start.npy", np.concatenate([a, b], axis=1))
-    rows = sync.WeightSync(comm, [a, b], mode="rows", full_every=100)
-    touched = np.array([3, 7 + comm.rank])
-    a[touched] += 1.0 + comm.rank  # this rank's updates: rows 3 and 7 / 8
-    b[touched] -= 2.0
-    b[20 + comm.rank] += 5.0  # a change of the second table only (a negative sample)
-    np.save(outdir / f"before{comm.rank}.npy", np.concatenate([a, b], axis=1))
-    rows()
-    np.save(outdir / f"rows{comm.rank}.npy", np.concatenate([a, b], axis=1))
-    a[[5, 10 + comm.rank]] += 0.5  # a round's updates, then a sync that overlaps...
-    b[5] += 0.25
-    np.save(outdir / f"round{comm.rank}.npy", np.concatenate([a, b], axis=1))
-    rows.begin()
-    a[[5, 30 + comm.rank]] -= 4.0  # ...the next round's training
-    b[30 + comm.rank] += 3.0
-    np.save(outdir / f"next{comm.rank}.npy", np.concatenate([a, b], axis=1))
-    rows.complete()
-    np.save(outdir / f"overlap{comm.rank}.npy", np.concatenate([a, b], axis=1))
-    rows(full=True)
-    np.save(outdir / f"full{comm.rank}.npy", np.concatenate([a, b], axis=1))
-    digest = sync.check_identical(comm, [a, b])
+    for compression, tag in (("none", ""), ("int8", "-int8")):
+        a, b = _layer_syncs(comm, sync, outdir, compression, tag)
+        if compression == "none":
+            digest = sync.check_identical(comm, [a, b])
+    # a compressed periodic full sync (mode "full": every sync is periodic)
+    rng = np.random.default_rng(1)
+    c = rng.random((40, 5), dtype=np.float32)
+    full = sync.WeightSync(comm, [c], mode="full", compression="int8")
+    c += rng.normal(scale=0.1, size=c.shape).astype(np.float32)  # rank-specific updates
+    np.save(outdir / f"int8fullbefore{comm.rank}.npy", c)
+    full()
+    np.save(outdir / f"int8full{comm.rank}.npy", c)
     differ = ""
     try:
         comm_mod.check_same_settings(comm, {"dim": 8 + comm.rank})

@@ -154,9 +154,63 @@ def test_layer_vocab_sync_and_settings(corpus_dir: Path, tmp_path: Path):
         np.testing.assert_allclose(np.load(out / f"full{r}.npy"), summed, rtol=1e-6)
     # full sync: equal weights on both ranks, same checksum
     assert r0["digest"] == r1["digest"]
+    _check_int8_syncs(out, start)
     # different settings are named on every rank
     for r in (r0, r1):
         assert "dim: rank 0 has 8, rank 1 has 9" in r["differ"]
+
+
+def _int8_error(got: np.ndarray, want: np.ndarray, updates: list[np.ndarray]) -> np.ndarray:
+    """|got - want| in steps: a row's step in a table is the largest update of that row
+    on any rank over the 63 levels of a rank of two (columns 0-3 table a, 4-6 table b)."""
+    err = np.abs(got - want)
+    for cols in (slice(0, 4), slice(4, 7)):
+        step = np.max([np.abs(u[:, cols]).max(axis=1) for u in updates], axis=0) / 63
+        err[:, cols] /= np.where(step > 0, step, np.inf)[:, None]
+    return err
+
+
+def _check_int8_syncs(out: Path, start: np.ndarray) -> None:
+    """The same syncs with int8 updates: each rank's rounding is below a step, so the
+    synced rows are within two steps of the exact sums, equal on both ranks, and the
+    rest is exact."""
+    load = lambda name, r: np.load(out / f"{name}{r}-int8.npy")  # noqa: E731
+    before = [load("before", r) for r in range(2)]
+    rows = [load("rows", r) for r in range(2)]
+    hit = [3, 7, 8]
+    summed = start + (before[0] - start) + (before[1] - start)
+    updates = [(b - start)[hit] for b in before]
+    for r in range(2):
+        assert _int8_error(rows[r][hit], summed[hit], updates).max() < 2
+        untouched = np.setdiff1d(np.arange(50), hit)
+        np.testing.assert_array_equal(rows[r][untouched], before[r][untouched])
+    np.testing.assert_array_equal(rows[0][hit], rows[1][hit])  # the same common state
+    assert not np.array_equal(rows[0][hit], summed[hit])  # rounded, not float32
+    # overlapped: the round's updates (rows 5, 10, 11) within two steps, and what each
+    # rank trained meanwhile kept exactly on top of them
+    rnd, nxt, over = ([load(n, r) for r in range(2)] for n in ("round", "next", "overlap"))
+    hit = [5, 10, 11]
+    updates = [(rnd[q] - rows[q])[hit] for q in range(2)]
+    common = rows[0][hit] + sum(updates)
+    for r in range(2):
+        later = (nxt[r] - rnd[r])[hit]
+        assert _int8_error(over[r][hit] - later, common, updates).max() < 2
+        rest = np.setdiff1d(np.arange(50), hit)
+        np.testing.assert_array_equal(over[r][rest], nxt[r][rest])
+    np.testing.assert_array_equal(
+        (over[0] - nxt[0] + rnd[0])[hit], (over[1] - nxt[1] + rnd[1])[hit]
+    )  # fmt: skip
+    # the full sync at the end is exact: equal weights, every update of both ranks
+    full = [load("full", r) for r in range(2)]
+    np.testing.assert_array_equal(full[0], full[1])
+    # a compressed periodic full sync: every row within two steps, equal on both ranks
+    before = [np.load(out / f"int8fullbefore{r}.npy") for r in range(2)]
+    after = [np.load(out / f"int8full{r}.npy") for r in range(2)]
+    np.testing.assert_array_equal(after[0], after[1])
+    start = np.random.default_rng(1).random((40, 5), dtype=np.float32)
+    updates = [b - start for b in before]
+    step = np.max([np.abs(u).max(axis=1) for u in updates], axis=0) / 63
+    assert (np.abs(after[0] - start - sum(updates)) < 2 * step[:, None]).all()
 
 
 def _similarity_agreement(a: np.ndarray, b: np.ndarray) -> float:
@@ -177,17 +231,18 @@ TRAIN = {"dim": 16, "epochs": 3, "min_count": 3, "sync_words": 5000, "tokenizer"
 @pytest.mark.parametrize(
     "sync",
     [
-        {"sync": "rows"},  # rows synced at each round's end
+        {"sync": "rows"},  # rows synced at each round's end, int8 updates
+        {"sync": "rows", "sync_compression": "none"},  # float32 updates
         # each round's sync reduced while the next round trains: the other rank's updates
         # arrive a round later, so the rounds are halved to keep the same quality
         {"sync": "overlap", "sync_words": 2500},
     ],
-    ids=["rows", "overlap"],
+    ids=["rows", "rows-float32", "overlap"],
 )
 def test_two_ranks_train_one_model(corpus_dir: Path, sync: dict):
     from wordvec.train import Word2Vec
 
-    out = _job_dir(corpus_dir, "train-" + sync["sync"])
+    out = _job_dir(corpus_dir, "train-" + "-".join(map(str, sync.values())))
     procs = _start("train", out, json.dumps({**TRAIN, **sync}))
     files = sorted(corpus_dir.iterdir())
     singles = []
@@ -327,3 +382,20 @@ def test_checkpoint_refuses_other_settings_or_corpus(tmp_path: Path):
     (tmp_path / ckpt.FILENAME).write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="not a readable checkpoint"):
         ckpt.read_header(tmp_path)
+
+
+def test_int8_syncs_refuse_more_ranks_than_an_int8_sum_holds():
+    from types import SimpleNamespace
+
+    from wordvec.train.distributed import DistributedRun
+    from wordvec.train.distributed.sync import WeightSync
+
+    big = SimpleNamespace(world_size=128, rank=0)
+    with pytest.raises(ValueError, match=r"up to 127 ranks; this job has 128.*'none'"):
+        DistributedRun(comm=big).start(model=None, corpus=[])  # before any work
+    table = [np.zeros((4, 2), np.float32)]
+    with pytest.raises(ValueError, match="up to 127 ranks"):
+        WeightSync(big, table, mode="rows")
+    assert WeightSync(big, table, mode="rows", compression="none").levels == 0
+    with pytest.raises(ValueError, match="compression must be one of"):
+        WeightSync(big, table, compression="fp16")

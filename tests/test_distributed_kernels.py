@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wordvec.train.distributed import _kernels as K
+from wordvec.train.kernels.rng import uniforms as rng_uniforms
 
 
 def _tables(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -50,3 +51,75 @@ def test_apply_adds_the_combined_updates_and_keeps_later_training():
     outside = np.setdiff1d(np.arange(500), union)
     np.testing.assert_array_equal(table[outside], start_t[outside])
     np.testing.assert_array_equal(base[outside], start_b[outside])
+
+
+def test_changed_mask_reads_a_rows_first_columns():
+    table, base, rows = _tables(3)
+    out = np.empty(500, np.uint8)
+    K.changed_mask(table, base, out)
+    np.testing.assert_array_equal(out, K.changed_mask_reference(table, base))
+    assert np.flatnonzero(out).tolist() == rows.tolist()  # a trained row changes everywhere
+    table[7, K.MASK_COLUMNS :] += 1.0  # changed past the first columns only: left to a
+    K.changed_mask(table, base, out)  # full sync
+    assert out[7] == (7 in rows)
+
+
+def _quantized(table, base, rows, step, levels, key, keep=False):
+    pos = np.arange(rows.size)
+    q = np.zeros((rows.size, table.shape[1]), np.int8)
+    snap = np.empty((rows.size if keep else 0, table.shape[1]), np.float32)
+    K.quantize_rows(table, base, rows, pos, step, levels, key, q, snap)
+    return q, snap
+
+
+def test_quantize_matches_its_reference_and_stays_within_a_step():
+    table, base, rows = _tables(4)
+    step = np.zeros(rows.size, np.float32)
+    K.row_maxabs(table, base, rows, np.arange(rows.size), step)
+    np.testing.assert_array_equal(step, np.abs(table[rows] - base[rows]).max(axis=1))
+    step /= np.float32(63)
+    step[5] = 0  # a zero step gives zeros
+    q, snap = _quantized(table, base, rows, step, 63, key=11, keep=True)
+    draws = np.stack([rng_uniforms(11, p, 37) for p in range(rows.size)])
+    np.testing.assert_array_equal(q, K.quantize_rows_reference(table, base, rows, step, 63, draws))
+    np.testing.assert_array_equal(snap, table[rows])
+    assert np.abs(q).max() == 63 and not q[5].any()
+    err = np.abs(q * step[:, None] - (table[rows] - base[rows]))
+    keep = np.arange(rows.size) != 5
+    assert (err[keep] < step[keep, None]).all()  # below one step
+
+
+def test_stochastic_rounding_is_unbiased():
+    table, base, rows = _tables(5)
+    step = np.abs(table[rows] - base[rows]).max(axis=1) / np.float32(3)  # coarse: 3 levels
+    delta = (table[rows] - base[rows]).astype(np.float64)
+    mean = np.mean([_quantized(table, base, rows, step, 3, key=k)[0] for k in range(400)], axis=0)
+    bias = mean * step[:, None] - delta
+    # 400 draws of a rounding whose error is below one step: the mean error is within
+    # a few standard errors (step / 2 / sqrt(400)) of zero. Rounding to nearest, the same
+    # every time, would fail this bound: its errors reach 0.4 step and more here
+    assert np.abs(bias / step[:, None]).max() < 0.125
+    nearest = np.round(delta / step[:, None]) * step[:, None] - delta
+    assert np.abs(nearest / step[:, None]).max() > 0.4
+
+
+def test_apply_quantized_is_apply_combined_with_the_dequantized_sums():
+    rng = np.random.default_rng(6)
+    for keep in (True, False):
+        table, base, rows = _tables(7)
+        union = np.union1d(rows, rng.choice(500, 40, replace=False))
+        q = rng.integers(-127, 128, size=(union.size, 37)).astype(np.int8)
+        step = rng.random(union.size).astype(np.float32) / 100
+        snap = table[rows].copy() if keep else np.empty((0, 37), np.float32)
+        if keep:  # trained while the sync was reduced
+            table[rows[::3]] += rng.normal(scale=0.01, size=(rows[::3].size, 37)).astype(np.float32)
+        want_t, want_b = table.copy(), base.copy()
+        sums = q.astype(np.float32) * step[:, None]
+        K.apply_combined_reference(
+            want_t, want_b, union, sums, rows, table[rows] if not keep else snap
+        )
+        K.apply_quantized(table, base, union, q, step, rows, snap)
+        np.testing.assert_array_equal(base, want_b)
+        np.testing.assert_allclose(table, want_t, rtol=0, atol=1e-6)
+        if not keep:
+            np.testing.assert_array_equal(table[rows], base[rows])  # the common state

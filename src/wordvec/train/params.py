@@ -298,13 +298,18 @@ DISTRIBUTED_PARAMS: tuple[Param, ...] = (
     Param("distributed", "bool", False, "Train one model across the ranks of a torchrun job "
           "(torch.distributed, gloo); every rank gets the same arguments.", saved=False),
     Param("sync_words", "int", None, "Distributed: words each rank trains between two "
-          "weight syncs (None: 100,000 per worker thread).", minimum=1, allow_none=True,
+          "weight syncs (None: the trainer's default per worker thread, for Word2Vec "
+          "50,000 with skip-gram and 200,000 with CBOW).", minimum=1, allow_none=True,
           saved=False),
     Param("sync", "choice", "rows", "Distributed: sync the rows the text changed ('rows'; "
-          "whole tables every 8th sync and at epoch ends), the same reduced while the next "
-          "round trains ('overlap': the other ranks' updates arrive a round later) or whole "
-          "tables ('full').",
+          "whole tables every 1,600,000 words per thread and at epoch ends), the same reduced "
+          "while the next round trains ('overlap': the other ranks' updates arrive a round "
+          "later) or whole tables ('full').",
           choices=("rows", "overlap", "full"), saved=False),
+    Param("sync_compression", "choice", "int8", "Distributed: send the updates of rows "
+          "syncs and of the periodic full syncs as int8 with a step per row, rounded "
+          "without bias ('int8': a quarter of the bytes), or as float32 ('none'). The full "
+          "syncs at epoch ends are exact.", choices=("int8", "none"), saved=False),
     Param("checkpoint_dir", "path", None, "Distributed: keep the training state in this "
           "directory (every epoch and every checkpoint_minutes); a restart resumes from it.",
           allow_none=True, saved=False),

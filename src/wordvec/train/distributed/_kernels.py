@@ -1,5 +1,6 @@
-"""Numba kernels of the rows sync: take a rank's updates of some rows, apply the
-combined ones; each one pass over those rows (NumPy's fancy indexing takes three).
+"""Numba kernels of the rows sync: find the changed rows, take a rank's updates of
+them, quantize them to int8, apply the combined ones; each one pass over those rows
+(NumPy's fancy indexing takes three).
 
 The slow, readable references are the ``*_reference`` functions; the tests compare them.
 """
@@ -8,6 +9,119 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from wordvec.train.kernels.rng import next_state, seed_state, two_uniforms
+
+#: Columns :func:`changed_mask` compares: a trained row changes in every column (its
+#: update is a dense vector), so its first few tell; a row missed waits for a full sync.
+MASK_COLUMNS = 4
+
+
+@njit(cache=True, nogil=True)
+def changed_mask(table: np.ndarray, base: np.ndarray, out: np.ndarray) -> None:
+    """``out[r] = 1`` if row ``r`` of ``table`` differs from ``base`` in one of its first
+    :data:`MASK_COLUMNS` columns, else 0.
+
+    Shape:
+        ``table``, ``base``: ``(n, dim)``; ``out``: ``(n,)`` uint8
+    """
+    cols = min(MASK_COLUMNS, table.shape[1])
+    for r in range(table.shape[0]):
+        changed = 0
+        for j in range(cols):
+            if table[r, j] != base[r, j]:
+                changed = 1
+        out[r] = changed
+
+
+@njit(cache=True, nogil=True)
+def row_maxabs(
+    table: np.ndarray, base: np.ndarray, rows: np.ndarray, pos: np.ndarray, out: np.ndarray
+) -> None:
+    """``out[pos[k]]`` = the largest ``|table[r, j] - base[r, j]|`` of row ``r = rows[k]``:
+    this rank's largest update of it (the other entries of ``out`` are left as they are).
+
+    Shape:
+        ``table``, ``base``: ``(n, dim)``; ``rows``, ``pos``: ``(r,)``; ``out``: ``(u,)``
+    """
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        m = np.float32(0.0)
+        for j in range(table.shape[1]):
+            a = abs(table[r, j] - base[r, j])
+            if a > m:
+                m = a
+        out[pos[k]] = m
+
+
+@njit(cache=True, nogil=True)
+def quantize_rows(
+    table: np.ndarray, base: np.ndarray, rows: np.ndarray, pos: np.ndarray, step: np.ndarray,
+    levels: int, key: int, q: np.ndarray, snap: np.ndarray,
+) -> None:  # fmt: skip
+    """Round this rank's update of row ``r = rows[k]`` over its step,
+    ``(table[r, j] - base[r, j]) / step[pos[k]]``, stochastically to an integer in
+    ``[-levels, levels]`` into ``q[pos[k], j]``: down or up with the probabilities that
+    make the rounding unbiased, the uniform draws seeded by ``(key, pos[k])``. A zero
+    step gives zeros. ``snap[k]`` gets the row as it is, unless ``snap`` has no rows.
+
+    Shape:
+        ``table``, ``base``: ``(n, dim)``; ``rows``, ``pos``: ``(r,)``; ``step``: ``(u,)``;
+        ``q``: ``(u, dim)`` int8; ``snap``: ``(r, dim)`` or ``(0, dim)``
+    """
+    keep = snap.shape[0] > 0
+    for k in range(rows.shape[0]):
+        r, p = rows[k], pos[k]
+        s = step[p]
+        inv = 1.0 / s if s > 0 else 0.0
+        state = seed_state(key, p)
+        lo = 0.0
+        for j in range(table.shape[1]):
+            if j % 2 == 0:  # one step, two uniforms (as rng.uniforms draws them)
+                state = next_state(state)
+                u, lo = two_uniforms(state)
+            else:
+                u = lo
+            v = table[r, j]
+            if keep:
+                snap[k, j] = v
+            x = np.floor((v - base[r, j]) * inv + u)
+            q[p, j] = np.int8(min(max(x, -levels), levels))  # float rounding at the maximum
+
+
+@njit(cache=True, nogil=True)
+def apply_quantized(
+    table: np.ndarray, base: np.ndarray, union: np.ndarray, q: np.ndarray, step: np.ndarray,
+    rows: np.ndarray, snap: np.ndarray,
+) -> None:  # fmt: skip
+    """:func:`apply_combined` with the combined updates ``sums[k] = step[k] * q[k]``
+    (summed int8 updates and their row's step), never made as a float array. ``snap``
+    without rows: this rank's rows did not change since they were quantized (they
+    become the new common state).
+
+    Shape:
+        ``table``, ``base``: ``(n, dim)``; ``union``: ``(u,)`` sorted; ``q``: ``(u, dim)``;
+        ``step``: ``(u,)``; ``rows``: ``(r,)`` sorted, a subset of ``union``; ``snap``:
+        ``(r, dim)`` or ``(0, dim)``
+    """
+    kept = snap.shape[0] > 0
+    p = 0
+    for k in range(union.shape[0]):
+        r = union[k]
+        mine = p < rows.shape[0] and rows[p] == r
+        s = step[k]
+        for j in range(table.shape[1]):
+            b = base[r, j] + s * np.float32(q[k, j])
+            if not mine:
+                local = table[r, j] - base[r, j]
+            elif kept:
+                local = table[r, j] - snap[p, j]
+            else:
+                local = np.float32(0.0)
+            base[r, j] = b
+            table[r, j] = b + local
+        if mine:
+            p += 1
 
 
 @njit(cache=True, nogil=True)
@@ -75,3 +189,21 @@ def apply_combined_reference(
     local = table[union] - ref
     base[union] += sums
     table[union] = base[union] + local
+
+
+def changed_mask_reference(table: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Slow, readable :func:`changed_mask`: returns the mask."""
+    cols = slice(0, MASK_COLUMNS)
+    return (table[:, cols] != base[:, cols]).any(axis=1).astype(np.uint8)
+
+
+def quantize_rows_reference(
+    table: np.ndarray, base: np.ndarray, rows: np.ndarray, step: np.ndarray, levels: int,
+    draws: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Slow, readable :func:`quantize_rows` for ``pos = arange(r)``, given the uniform
+    ``draws`` (shape ``(r, dim)``): returns ``q``."""
+    step = step.astype(np.float64)[:, None]
+    inv = np.divide(1.0, step, out=np.zeros_like(step), where=step > 0)
+    delta = table[rows] - base[rows]
+    return np.clip(np.floor(delta * inv + draws), -levels, levels).astype(np.int8)

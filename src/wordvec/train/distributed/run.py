@@ -41,15 +41,24 @@ from wordvec.train.distributed.shares import (
     share_blocks,
     share_sentences,
 )
-from wordvec.train.distributed.sync import SYNC_MODES, WeightSync, check_identical
+from wordvec.train.distributed.sync import (
+    COMPRESSIONS,
+    SYNC_MODES,
+    WeightSync,
+    check_identical,
+)
 from wordvec.train.distributed.vocab import merge_vocab
 from wordvec.train.plan import EpochHooks, EpochPlan, Totals
 
 logger = logging.getLogger(__name__)
 
-#: Default words a rank trains between two syncs, per worker thread (about 0.2 s of
-#: training: a node syncs a few times a second whatever its number of cores).
+#: Default words a rank trains between two syncs, per worker thread (about 0.1-0.2 s of
+#: training: a node syncs a few times a second whatever its number of cores); a trainer
+#: may set its own with a ``default_sync_words()`` method (Word2Vec: 50,000 for
+#: skip-gram, 200,000 for CBOW).
 SYNC_WORDS = 100_000
+#: Words per worker thread between two periodic full syncs (every 8th sync of 200,000).
+FULL_SYNC_WORDS = 1_600_000
 #: Largest corpus job (the engine's default job size).
 JOB_WORDS = 50_000
 #: Random streams of rank r start at r * STREAM_STRIDE (disjoint draws on every rank).
@@ -79,7 +88,11 @@ class DistributedRun(EpochHooks):
             round trains: the other ranks' updates arrive a round later), both with a
             full sync every ``full_every`` syncs and at epoch ends, or ``"full"``
             (all-reduce the whole tables every time).
-        full_every (int, default 8): See ``sync``.
+        full_every (int, default 8): See ``sync`` (:meth:`for_model` sets it to a full
+            sync every :data:`FULL_SYNC_WORDS` words per worker thread).
+        compression (str, default "int8"): How rows syncs and periodic full syncs send
+            the updates: ``"int8"`` or ``"none"`` (float32); see
+            :mod:`~wordvec.train.distributed.sync`.
         checkpoint_dir (str | Path | None, default None): Where to keep the training
             state; a run resumes from the checkpoint found there.
         checkpoint_minutes (float, default 30.0): Also checkpoint within an epoch when
@@ -97,6 +110,7 @@ class DistributedRun(EpochHooks):
         sync_words: int = SYNC_WORDS,
         sync: str = "rows",
         full_every: int = 8,
+        compression: str = "int8",
         checkpoint_dir: str | Path | None = None,
         checkpoint_minutes: float = 30.0,
         comm: Comm | None = None,
@@ -105,6 +119,7 @@ class DistributedRun(EpochHooks):
         self.sync_words = check_int(sync_words, "sync_words", minimum=1)
         self.sync_mode = check_choice(sync, "sync", SYNC_MODES)
         self.full_every = check_int(full_every, "full_every", minimum=1)
+        self.compression = check_choice(compression, "sync_compression", COMPRESSIONS)
         self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
         if self.checkpoint_dir is not None and self.checkpoint_dir.is_file():
             raise ValueError(
@@ -146,10 +161,12 @@ class DistributedRun(EpochHooks):
         """
         env = torchrun_env()
         require_torch()
+        per_thread = getattr(model, "default_sync_words", lambda: SYNC_WORDS)()
+        sync_words = model.sync_words or per_thread * model.workers
         run = cls(
-            timeout=model.timeout,
-            sync_words=model.sync_words or SYNC_WORDS * model.workers,
-            sync=model.sync,
+            timeout=model.timeout, sync_words=sync_words,
+            full_every=max(1, round(FULL_SYNC_WORDS * model.workers / sync_words)),
+            sync=model.sync, compression=model.sync_compression,
             checkpoint_dir=model.checkpoint_dir, checkpoint_minutes=model.checkpoint_minutes,
         )  # fmt: skip
         run._env = env
@@ -186,8 +203,9 @@ class DistributedRun(EpochHooks):
         Raises:
             RuntimeError: Outside torchrun.
             ImportError: Without torch.
-            ValueError: If the ranks' settings differ, or the checkpoint found was
-                written for other settings or another corpus.
+            ValueError: If the ranks' settings differ, the checkpoint found was written
+                for other settings or another corpus, or int8 syncs are asked of more
+                than 127 ranks.
             TypeError: If ``corpus`` is not made of paths.
         """
         if self._shares is not None:
@@ -197,10 +215,17 @@ class DistributedRun(EpochHooks):
             )
         if self.comm is None:
             self.comm = Comm.start(timeout=self.timeout)
+        if self.compression == "int8" and self.comm.world_size > 127:
+            raise ValueError(
+                f"sync_compression='int8' sums the ranks' updates in int8, which holds up to "
+                f"127 ranks; this job has {self.comm.world_size}: pass sync_compression='none' "
+                "(--sync-compression none)."
+            )
         self._shares = rank_shares(corpus, self.comm.rank, self.comm.world_size)
         files = [s.path for s in self._shares]
         config = {k: v for k, v in model.config().items() if k not in _RUNTIME}
-        self.settings = {**config, "sync_words": self.sync_words, "sync": self.sync_mode}
+        self.settings = {**config, "sync_words": self.sync_words, "sync": self.sync_mode,
+                         "sync_compression": self.compression}  # fmt: skip
         self.corpus = ckpt.corpus_fingerprint(files, self.comm.world_size)
         check_same_settings(self.comm, {**self.settings, "corpus": self.corpus})
         share_bytes = sum(s.end - s.start for s in self._shares)
@@ -280,7 +305,7 @@ class DistributedRun(EpochHooks):
             model.losses.extend(self.progress.losses)
         self._sync = WeightSync(
             self.comm, list(self._tables.values()), mode=self.sync_mode,
-            full_every=self.full_every,
+            full_every=self.full_every, compression=self.compression,
         )  # fmt: skip
         self._last_ckpt = time.monotonic()
         return self.progress.epoch

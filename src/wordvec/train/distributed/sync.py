@@ -16,13 +16,23 @@ Two ways to sync:
 - ``"full"``: all-reduce the whole tables. Cost grows with the table, not with the text.
 - ``"rows"``: only the rows whose first table (the input rows, which only the words of
   the text change) changed on some rank since the last sync: each rank takes its
-  changed rows (comparing with ``base``) and its updates of them in every table of that
-  height, the union of the rows is agreed with one all-reduce of a byte mask, and the
-  updates of those rows are all-reduced and added to the common state. Rows changed
-  only as negative samples keep their updates local until the next full sync, which
-  :class:`WeightSync` does every ``full_every`` syncs and at every epoch end. A rows
-  sync can overlap the next round's training (:meth:`WeightSync.begin`): it reduces
-  copies of the updates in a background thread, so the tables train meanwhile.
+  changed rows (comparing their first columns with ``base``) and its updates of them in
+  every table of that height, the union of the rows is agreed with one all-reduce of a
+  byte mask, and the updates of those rows are all-reduced and added to the common
+  state. Rows changed only as negative samples (or past their first columns) keep their
+  updates local until the next full sync, which :class:`WeightSync` does every
+  ``full_every`` syncs and at every epoch end. A rows sync can overlap the next round's
+  training (:meth:`WeightSync.begin`): it reduces copies of the updates in a background
+  thread, so the tables train meanwhile.
+
+Compression (``compression="int8"``, the default): a rows sync sends each rank's
+updates as int8, on ``127 // world_size`` levels per rank so that their sum fits, with a
+step per row and table (the largest update of that row on any rank, agreed by a small
+all-reduce, over the levels), rounded stochastically: unbiased, and a quarter of the
+bytes. What the rounding leaves out is dropped, not kept for later, so a row synced
+equals the common state on every rank as without compression. The periodic full syncs
+are compressed the same way, block by block; the full syncs at epoch ends and
+checkpoints are exact (float32). ``"none"`` sends float32 updates.
 
 ``benchmarks/distributed.py`` measures both against the table size; RESULTS.md says
 which one is the default and why.
@@ -37,21 +47,31 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from wordvec.train.distributed._kernels import apply_combined, take_updates
+from wordvec.train.distributed._kernels import (
+    apply_combined,
+    apply_quantized,
+    changed_mask,
+    quantize_rows,
+    row_maxabs,
+    take_updates,
+)
 
 SYNC_MODES = ("full", "rows", "overlap")
+COMPRESSIONS = ("int8", "none")
+
+#: Bytes of updates a compressed full sync quantizes at a time (bounds its temporaries).
+FULL_BLOCK_BYTES = 64 << 20
 
 
-def changed_rows(table: np.ndarray, base: np.ndarray, block: int = 16384) -> np.ndarray:
-    """Return the uint8 mask of the rows of ``table`` that differ from ``base``.
+def changed_rows(table: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Return the uint8 mask of the rows of ``table`` that differ from ``base`` (in their
+    first few columns: a trained row changes in all; see ``_kernels.MASK_COLUMNS``).
 
     >>> changed_rows(np.eye(3, dtype=np.float32), np.zeros((3, 3), np.float32)).tolist()
     [1, 1, 1]
     """
     out = np.empty(table.shape[0], dtype=np.uint8)
-    for start in range(0, table.shape[0], block):  # bounded temporaries
-        stop = start + block
-        out[start:stop] = (table[start:stop] != base[start:stop]).any(axis=1)
+    changed_mask(table, base, out)
     return out
 
 
@@ -68,16 +88,31 @@ def sync_full(comm, tables: list[np.ndarray], bases: list[np.ndarray]) -> int:
     return sent
 
 
+def _key(*parts: int) -> int:
+    """A 62-bit seed for the rounding draws from integers (deterministic: ints hash
+    the same in every process)."""
+    return hash(parts) & ((1 << 62) - 1)
+
+
 class _Rows:
     """One group's part of a rows sync: tables of one height, and the rows this rank
     changed in the first (its ``rows``, their ``snap`` and ``delta`` over every table's
-    columns); :meth:`reduce` adds ``union`` and ``sums``, which :meth:`apply` needs."""
+    columns); :meth:`reduce` adds ``union`` and ``sums``, which :meth:`apply` needs.
+    ``rows`` given (a compressed full sync's block): those rows, the same on every rank."""
 
-    def __init__(self, tables: list[np.ndarray], bases: list[np.ndarray]) -> None:
+    def __init__(
+        self, tables: list[np.ndarray], bases: list[np.ndarray], rows: np.ndarray | None = None
+    ) -> None:
         self.tables, self.bases = tables, bases
         self.edges = np.cumsum([0] + [t.shape[1] for t in tables])
-        self.mask = changed_rows(tables[0], bases[0])
-        self.rows = np.flatnonzero(self.mask)
+        self.agreed = rows is not None
+        if rows is None:
+            self.mask = changed_rows(tables[0], bases[0])
+            rows = np.flatnonzero(self.mask)
+        self.rows = rows
+        self._take()
+
+    def _take(self) -> None:
         width = int(self.edges[-1])
         self.snap = np.empty((self.rows.size, width), dtype=np.float32)
         self.delta = np.empty((self.rows.size, width), dtype=np.float32)
@@ -88,16 +123,24 @@ class _Rows:
         edges = self.edges
         yield from zip(self.tables, self.bases, edges[:-1].tolist(), edges[1:].tolist())
 
+    def _union(self, comm) -> int:
+        """Agree on the union of the changed rows; return the bytes reduced."""
+        if self.agreed:
+            self.union = self.rows
+            return 0
+        comm.all_reduce_(self.mask, "max")
+        self.union = np.flatnonzero(self.mask)
+        return self.mask.nbytes
+
     def reduce(self, comm) -> int:
         """Agree on the union of the changed rows and sum every rank's updates of them
         (touches only this object's buffers: safe while the tables train); return bytes."""
-        comm.all_reduce_(self.mask, "max")
-        self.union = np.flatnonzero(self.mask)
+        sent = self._union(comm)
         self.sums = np.zeros((self.union.size, self.delta.shape[1]), dtype=np.float32)
         if self.union.size:
             self.sums[np.searchsorted(self.union, self.rows)] = self.delta
             comm.all_reduce_(self.sums)  # every table's columns in one call
-        return self.mask.nbytes + self.sums.nbytes
+        return sent + self.sums.nbytes
 
     def apply(self) -> None:
         """Put the combined updates into the tables and bases (training paused)."""
@@ -105,7 +148,65 @@ class _Rows:
             apply_combined(table, base, self.union, self.sums[:, a:b], self.rows, self.snap[:, a:b])
 
 
-def sync_rows(comm, tables: list[np.ndarray], bases: list[np.ndarray]) -> int:
+class _Int8Rows(_Rows):
+    """:class:`_Rows` sending int8 updates: ``levels`` per rank, a step per row and
+    table agreed by a max all-reduce, stochastic rounding seeded by ``key``.
+
+    The updates are quantized from the tables at :meth:`quantize`, which needs the
+    union (two small collectives); :meth:`reduce` then sums them. ``overlap``: the tables
+    train between the two, so the rows are kept as they were quantized (``snap``)."""
+
+    def __init__(
+        self, tables: list[np.ndarray], bases: list[np.ndarray], *, levels: int, key: int,
+        rows: np.ndarray | None = None, overlap: bool = False,
+    ) -> None:  # fmt: skip
+        self.levels, self.key, self.overlap = levels, key, overlap
+        super().__init__(tables, bases, rows)
+
+    def _take(self) -> None:  # quantize() reads the tables themselves
+        self.quantized = False
+
+    def quantize(self, comm) -> int:
+        """Agree on the union and the steps, and quantize this rank's updates; return
+        the bytes reduced."""
+        sent = self._union(comm)
+        pos = np.searchsorted(self.union, self.rows)
+        steps = np.zeros((len(self.tables), self.union.size), dtype=np.float32)
+        self.q = np.zeros((self.union.size, int(self.edges[-1])), dtype=np.int8)
+        width = int(self.edges[-1]) if self.overlap else 0
+        self.snap = np.empty((self.rows.size if self.overlap else 0, width), dtype=np.float32)
+        if self.union.size:
+            for g, (table, base, _, _) in enumerate(self._columns()):
+                row_maxabs(table, base, self.rows, pos, steps[g])
+            comm.all_reduce_(steps, "max")  # the same steps on every rank
+            steps /= np.float32(self.levels)
+            for g, (table, base, a, b) in enumerate(self._columns()):
+                key = _key(self.key, g)  # fresh draws for every table
+                quantize_rows(
+                    table, base, self.rows, pos, steps[g], self.levels, key, self.q[:, a:b],
+                    self.snap[:, a:b],
+                )  # fmt: skip
+        self.steps, self.quantized = steps, True
+        return sent + steps.nbytes
+
+    def reduce(self, comm) -> int:
+        sent = 0 if self.quantized else self.quantize(comm)
+        if self.union.size:
+            comm.all_reduce_(self.q)  # |sum| <= world_size * levels <= 127
+        return sent + self.q.nbytes
+
+    def apply(self) -> None:
+        for g, (table, base, a, b) in enumerate(self._columns()):
+            apply_quantized(
+                table, base, self.union, self.q[:, a:b], self.steps[g], self.rows,
+                self.snap[:, a:b],
+            )  # fmt: skip
+
+
+def sync_rows(
+    comm, tables: list[np.ndarray], bases: list[np.ndarray], *, compression: str = "none",
+    key: int = 0,
+) -> int:  # fmt: skip
     """:func:`sync_full` restricted to the rows whose first table changed on any rank;
     return the bytes this rank reduced. The other rows keep their changes.
 
@@ -113,11 +214,18 @@ def sync_rows(comm, tables: list[np.ndarray], bases: list[np.ndarray]) -> int:
         comm: The job's communicator.
         tables: float32 tables of the same number of rows.
         bases: Their state after the previous sync.
+        compression (str, default "none"): ``"none"`` (float32 updates) or ``"int8"``
+            (module doc; on ``127 // world_size`` levels).
+        key (int, default 0): With ``"int8"``: seeds the rounding; use a fresh key for
+            every sync and rank.
 
     Shape:
         ``tables[i]``, ``bases[i]``: ``(rows, dim_i)``.
     """
-    part = _Rows(tables, bases)
+    if compression == "int8":
+        part: _Rows = _Int8Rows(tables, bases, levels=127 // comm.world_size, key=key)
+    else:
+        part = _Rows(tables, bases)
     sent = part.reduce(comm)
     part.apply()
     return sent
@@ -170,6 +278,9 @@ class WeightSync:
             completes its syncs).
         full_every (int, default 8): With ``"rows"`` or ``"overlap"``, every this many
             syncs is full.
+        compression (str, default "int8"): ``"int8"`` sends the updates of rows syncs
+            and periodic full syncs as int8 (module doc); ``"none"`` as float32. Syncs
+            forced full (``full=True``) are always exact.
 
     Attributes:
         syncs (int): Syncs done.
@@ -179,8 +290,9 @@ class WeightSync:
     """
 
     def __init__(
-        self, comm, tables: list[np.ndarray], *, mode: str = "full", full_every: int = 8
-    ) -> None:
+        self, comm, tables: list[np.ndarray], *, mode: str = "full", full_every: int = 8,
+        compression: str = "int8",
+    ) -> None:  # fmt: skip
         for t in tables:
             if t.dtype != np.float32 or not t.flags.c_contiguous or not t.flags.writeable:
                 raise ValueError(
@@ -188,7 +300,16 @@ class WeightSync:
                     f"dtype={t.dtype}, contiguous={t.flags.c_contiguous}; pass the "
                     "trainer's own tables."
                 )
+        if compression not in COMPRESSIONS:
+            raise ValueError(f"compression must be one of {COMPRESSIONS}, got {compression!r}.")
+        self.levels = 127 // comm.world_size  # int8 levels of one rank's updates
+        if compression == "int8" and self.levels < 1:
+            raise ValueError(
+                f"int8 compression sums the ranks' updates in int8, which holds up to 127 "
+                f"ranks; this job has {comm.world_size}: use compression 'none'."
+            )
         self.comm, self.tables, self.mode, self.full_every = comm, tables, mode, full_every
+        self.compression = compression
         self.bases = [t.copy() for t in tables]
         height = tables[0].shape[0]
         same = [i for i, t in enumerate(tables) if t.shape[0] == height]
@@ -214,20 +335,37 @@ class WeightSync:
         full-table sync."""
         self.complete()
         t0 = time.perf_counter()
-        full = full or self.full_due()
+        periodic = self.full_due()
         self.syncs += 1
-        if full:
+        if full or (periodic and self.compression == "none"):
             self.bytes_reduced += sync_full(self.comm, self.tables, self.bases)
         else:
-            for g in self._groups:
-                tables, bases = [self.tables[i] for i in g], [self.bases[i] for i in g]
-                self.bytes_reduced += sync_rows(self.comm, tables, bases)
+            parts = self._full_blocks() if periodic else self._parts()
+            for part in parts:  # one at a time: a full sync's blocks bound its memory
+                self.bytes_reduced += part.reduce(self.comm)
+                part.apply()
         self.seconds += time.perf_counter() - t0
 
-    def _parts(self) -> list[_Rows]:
+    def _part(self, g: list[int], rows: np.ndarray | None = None, overlap: bool = False) -> _Rows:
+        tables, bases = [self.tables[i] for i in g], [self.bases[i] for i in g]
+        if self.compression == "none":
+            return _Rows(tables, bases, rows)
+        first = -1 if rows is None else int(rows[0])  # a full sync's block
+        key = _key(self.syncs, g[0], first, self.comm.rank)  # fresh draws everywhere
+        return _Int8Rows(tables, bases, levels=self.levels, key=key, rows=rows, overlap=overlap)
+
+    def _parts(self, overlap: bool = False) -> list[_Rows]:
         """This rank's changed rows and their updates, per group of tables."""
-        tables, bases = self.tables, self.bases
-        return [_Rows([tables[i] for i in g], [bases[i] for i in g]) for g in self._groups]
+        return [self._part(g, overlap=overlap) for g in self._groups]
+
+    def _full_blocks(self) -> Iterator[_Rows]:
+        """Every row, block by block (a compressed full sync)."""
+        for g in self._groups:
+            height = self.tables[g[0]].shape[0]
+            width = sum(self.tables[i].shape[1] for i in g)
+            block = max(1, FULL_BLOCK_BYTES // (9 * width))  # snap, delta (float32), q
+            for start in range(0, height, block):
+                yield self._part(g, np.arange(start, min(height, start + block)))
 
     def begin(self, extra: np.ndarray | None = None) -> None:
         """Start a rows sync of the updates so far, reduced in the background, with
@@ -240,7 +378,10 @@ class WeightSync:
             raise RuntimeError("complete() the sync begun earlier before beginning another.")
         t0 = time.perf_counter()
         self.syncs += 1
-        self._pending = _Pending(self.comm, self._parts(), extra)
+        parts = self._parts(overlap=True)
+        sent = sum(p.quantize(self.comm) for p in parts if isinstance(p, _Int8Rows))
+        self.bytes_reduced += sent
+        self._pending = _Pending(self.comm, parts, extra)
         self.seconds += time.perf_counter() - t0
 
     def complete(self) -> bool:

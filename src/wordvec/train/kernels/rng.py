@@ -25,6 +25,7 @@ _MULT = np.uint64(2685821657736338717)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
+_TWO32 = 2.3283064365386963e-10  # 2 ** -32
 
 
 @njit(cache=True, nogil=True)
@@ -71,3 +72,31 @@ def split_draw(state: np.uint64, n: int) -> tuple:
     r = state * _MULT
     i = int(((r >> _S32) * np.uint64(n)) >> _S32)
     return i, np.int64(r & _U32)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def two_uniforms(state: np.uint64) -> tuple:
+    """Return two uniforms in [0, 1) from the high and low 32 bits of the scrambled
+    output of ``state`` (one step, two draws)."""
+    r = state * _MULT
+    return np.float64(r >> _S32) * _TWO32, np.float64(r & _U32) * _TWO32
+
+
+@njit(cache=True, nogil=True)
+def uniforms(seed: int, stream: int, n: int) -> np.ndarray:
+    """Return the ``n`` uniforms in [0, 1) that ``(seed, stream)`` gives in pairs
+    (:func:`two_uniforms` after each step of :func:`seed_state`'s generator).
+
+    >>> u = uniforms(1, 0, 5)
+    >>> u.shape, bool(((0 <= u) & (u < 1)).all())
+    ((5,), True)
+    """
+    out = np.empty(n, dtype=np.float64)
+    state = seed_state(seed, stream)
+    for j in range(0, n, 2):
+        state = next_state(state)
+        hi, lo = two_uniforms(state)
+        out[j] = hi
+        if j + 1 < n:
+            out[j + 1] = lo
+    return out
