@@ -174,7 +174,10 @@ def _check_int8_syncs(out: Path, start: np.ndarray) -> None:
     """The same syncs with int8 updates: each rank's rounding is below a step, so the
     synced rows are within two steps of the exact sums, equal on both ranks, and the
     rest is exact."""
-    load = lambda name, r: np.load(out / f"{name}{r}-int8.npy")  # noqa: E731
+
+    def load(name: str, r: int) -> np.ndarray:
+        return np.load(out / f"{name}{r}-int8.npy")
+
     before = [load("before", r) for r in range(2)]
     rows = [load("rows", r) for r in range(2)]
     hit = [3, 7, 8]
