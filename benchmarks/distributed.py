@@ -162,10 +162,13 @@ def run_sync(args: argparse.Namespace) -> None:
             f"{r['rows'] * 1e3:.1f} ms | {r['rows_int8'] * 1e3:.1f} ms | {r['touched']:,} | "
             f"{r['full'] / r['rows']:.2f} | {r['full'] / r['rows_int8']:.2f} |"
         )
+    from wordvec.train import Word2Vec
+    from wordvec.train.distributed.run import FULL_SYNC_WORDS
+
     dim = 100
     # each architecture at its default cadence (Word2Vec.default_sync_words) on 32 threads
-    for arch, per_core, per_thread in (("skipgram", args.sg_core_rate, 50_000),
-                                       ("cbow", args.cbow_core_rate, 200_000)):  # fmt: skip
+    for arch, per_core in (("skipgram", args.sg_core_rate), ("cbow", args.cbow_core_rate)):
+        per_thread = Word2Vec(arch=arch).default_sync_words()
         node_words = 32 * per_thread
         touched, _ = distinct_per_round(node_words)
         touched_mb = 2 * touched * dim * 4 / 1e6 + vocab / 1e6
@@ -173,7 +176,7 @@ def run_sync(args: argparse.Namespace) -> None:
         # int8: a byte per value, a float32 step per row and table, the mask; full syncs too
         touched8_mb = 2 * touched * (dim + 4) / 1e6 + vocab / 1e6
         full8_mb = 2 * vocab * (dim + 4) / 1e6
-        every = 1_600_000 // per_thread  # a full sync every 1,600,000 words per thread
+        every = FULL_SYNC_WORDS // per_thread  # syncs between two full ones
         rows_mb = ((every - 1) * touched_mb + full_mb) / every
         rows8_mb = ((every - 1) * touched8_mb + full8_mb) / every
         for name, mb in (("full", full_mb), ("rows", rows_mb), ("rows, int8", rows8_mb)):

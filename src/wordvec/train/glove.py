@@ -98,6 +98,9 @@ class GloVe(Trainer):
          "progress", "checkpoint"),
     )  # fmt: skip
     FORMAT = "wordvec.glove"
+    #: Blocks in a fresh random order each epoch (Trainer.order; the entries were
+    #: shuffled once); not a parameter: GloVe always shuffles.
+    shuffle = True
     UNIT = "entries"
     METRIC = "cost"
 
@@ -196,10 +199,6 @@ class GloVe(Trainer):
             updates += cooc.rows != cooc.cols
         sizes = np.add.reduceat(updates, np.arange(0, updates.shape[0], BLOCK))
         return Work(sizes.astype(np.int64), cooc)
-
-    def order(self, n_items: int, stream0: int) -> np.ndarray:
-        """A fresh random order of the blocks each epoch (the entries were shuffled once)."""
-        return np.random.default_rng([self.seed, stream0]).permutation(n_items)
 
     def make_worker(self, work: Work) -> _BlockWorker:
         return _BlockWorker(self, work.data)
