@@ -124,3 +124,36 @@ def test_apply_quantized_is_apply_combined_with_the_dequantized_sums():
         np.testing.assert_allclose(table, want_t, rtol=0, atol=1e-6)
         if not keep:
             np.testing.assert_array_equal(table[rows], base[rows])  # the common state
+
+
+def test_a_diverged_update_makes_its_row_nan_on_every_rank_as_float32_would():
+    # rank 0 updated row 3 to NaN and row 9 to inf; the max all-reduce of the steps (max
+    # here) must carry the news, rounding must not cast NaN to int8, and applying must
+    # leave the rows NaN, so the fit ends with a diverged run's error, not finite garbage
+    table0, base, rows = _tables(8)
+    table1 = base.copy()
+    table1[rows] += np.float32(0.02)
+    bad = rows[[3, 9]]
+    table0[bad[0], 5] = np.nan
+    table0[bad[1], 0] = np.inf
+    steps = []
+    for table in (table0, table1):
+        s = np.zeros(rows.size, np.float32)
+        K.row_maxabs(table, base, rows, np.arange(rows.size), s)
+        steps.append(s)
+    assert np.isinf(steps[0][[3, 9]]).all() and np.isfinite(np.delete(steps[0], [3, 9])).all()
+    step = np.maximum(steps[0], steps[1]) / np.float32(63)
+    q = sum(_quantized(t, base, rows, step, 63, 3)[0].astype(np.int16) for t in (table0, table1))
+    assert not q[[3, 9]].any()  # zeros, not a cast of NaN
+    draws = np.stack([rng_uniforms(3, p, 37) for p in range(rows.size)])
+    np.testing.assert_array_equal(
+        _quantized(table0, base, rows, step, 63, key=3)[0],
+        K.quantize_rows_reference(table0, base, rows, step, 63, draws),
+    )
+    for table in (table0, table1):
+        b = base.copy()
+        none = np.empty((0, 37), np.float32)
+        K.apply_quantized(table, b, rows, q.astype(np.int8), step, rows, none)
+        assert np.isnan(table[bad]).all() and np.isnan(b[bad]).all()
+        good = np.delete(rows, [3, 9])
+        assert np.isfinite(table[good]).all() and np.isfinite(b[good]).all()

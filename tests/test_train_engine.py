@@ -6,6 +6,7 @@ import argparse
 import inspect
 import io
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 
 from wordvec._words import pack_words, unpack_words
 from wordvec.text import iter_lines
-from wordvec.train import AdaGrad, EpochHooks, EpochPlan, LinearDecay, Word2Vec
+from wordvec.train import AdaGrad, EpochHooks, EpochPlan, GloVe, LinearDecay, Word2Vec
 from wordvec.train.params import ENGINE_PARAMS, Param, add_arguments, cli_values
 
 
@@ -221,6 +222,22 @@ def test_checkpoint_after_each_epoch_loads_as_the_model(
     assert np.array_equal(back.input_weights, model.input_weights)
     assert np.array_equal(back.output_weights, model.output_weights)
     assert back.checkpoint is None and "checkpoint" not in back.config()
+
+
+@pytest.mark.parametrize(
+    ("make", "rate"),
+    [
+        (lambda: _quiet(dim=20, epochs=1, alpha=1e30, workers=1), "alpha=1e+30"),
+        (lambda: GloVe(dim=20, epochs=2, learning_rate=1e30, workers=1, progress=False),
+         "learning_rate=1e+30"),
+    ],
+)  # fmt: skip
+def test_a_diverged_fit_says_so_and_names_the_rate_to_lower(
+    make, rate: str, paragraphs: list[str]
+) -> None:
+    with pytest.raises(ValueError, match=rf"^training diverged: [\d,]+ of [\d,]+ word vectors "
+                       rf".*; lower {re.escape(rate)} and train again\.$"):  # fmt: skip
+        make().fit(paragraphs[:300])
 
 
 def test_encoding_reaches_the_corpus_pass(tmp_path: Path) -> None:

@@ -66,7 +66,8 @@ class Trainer:
     """Base class of the trainers: owns ``fit``, ``save``/``load`` and ``config``.
 
     A subclass declares ``PARAMS`` (:class:`~wordvec.train.params.Param` tuple),
-    ``FORMAT`` (the model-file tag), ``UNIT`` and ``METRIC`` (progress labels), and
+    ``FORMAT`` (the model-file tag), ``UNIT`` and ``METRIC`` (progress labels),
+    ``RATE`` (the learning-rate parameter a diverged run's error names), and
     implements :meth:`init_weights`, :meth:`state`, :meth:`set_state`,
     :meth:`schedule`, :meth:`prepare`, :meth:`make_worker` and :meth:`read_out`.
     The constructor takes the declared parameters as keywords (validated here) plus
@@ -86,6 +87,7 @@ class Trainer:
     FORMAT_VERSION: ClassVar[str] = "1"
     UNIT: ClassVar[str] = "words"
     METRIC: ClassVar[str] = "loss"
+    RATE: ClassVar[str] = "alpha"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,7 +195,8 @@ class Trainer:
         Raises:
             FileNotFoundError: If a path in ``corpus`` does not exist (checked first).
             ValueError: If the corpus is empty, or leaves fewer than 2 words after
-                ``min_count``/``max_vocab``, or has no known word when continuing.
+                ``min_count``/``max_vocab``, or has no known word when continuing; or if
+                training diverged (vectors not finite: the error names the rate).
         """
         check_source(corpus)
         t0 = time.perf_counter()
@@ -213,7 +216,8 @@ class Trainer:
             self._train(work, progress)
             t_train = time.perf_counter() - t1
         self.wv = None  # a fresh Vectors: no stale cached norms
-        self.wv = trained_vectors(vocab.words, self.read_out(), vocab.counts)
+        rate = f"{self.RATE}={getattr(self, self.RATE)!r}"
+        self.wv = trained_vectors(vocab.words, self.read_out(), vocab.counts, rate)
         self.timings = {"read": t_read, "train": t_train, "total": time.perf_counter() - t0}
         return self.wv
 
@@ -448,18 +452,28 @@ def _compact_words(kept: list, enc: EncodedCorpus) -> list[str]:
     return unpack_words(blob, offsets, terminator=b"")
 
 
-def trained_vectors(words: list[str], weights: np.ndarray, counts: np.ndarray) -> Vectors:
+def trained_vectors(
+    words: list[str], weights: np.ndarray, counts: np.ndarray, rate: str = "the learning rate"
+) -> Vectors:
     """Return the :class:`Vectors` of freshly trained ``weights`` (a read-only view).
 
     The words are unique by construction, so the word -> row dict is left to be built on
     first lookup instead of at the memory peak of training; finiteness is checked
-    block by block with NumPy. Non-finite weights (a diverged run) go through the
-    checking constructor, which raises.
+    block by block with NumPy.
+
+    Raises:
+        ValueError: If a weight is NaN or infinite (a diverged run): the error counts the
+            words hit, names the first and says to lower ``rate`` (e.g. ``"alpha=0.5"``).
     """
     block = 4096
     for start in range(0, weights.shape[0], block):
         if not np.isfinite(weights[start : start + block]).all():
-            return Vectors(words, weights, counts)
+            bad = np.flatnonzero(~np.isfinite(weights).all(axis=1))
+            raise ValueError(
+                f"training diverged: {bad.size:,} of {len(words):,} word vectors hold NaN or "
+                f"infinite values (the first: {words[bad[0]]!r}); lower {rate} and train "
+                "again."
+            )
     wv = Vectors._trusted(words, weights, None, None)
     wv.counts = counts
     return wv

@@ -103,6 +103,7 @@ class GloVe(Trainer):
     shuffle = True
     UNIT = "entries"
     METRIC = "cost"
+    RATE = "learning_rate"
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)

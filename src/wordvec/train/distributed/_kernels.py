@@ -40,6 +40,8 @@ def row_maxabs(
 ) -> None:
     """``out[pos[k]]`` = the largest ``|table[r, j] - base[r, j]|`` of row ``r = rows[k]``:
     this rank's largest update of it (the other entries of ``out`` are left as they are).
+    An update that is not a number gives ``inf``, which a max all-reduce carries to every
+    rank (where NaN's place in the order is undefined).
 
     Shape:
         ``table``, ``base``: ``(n, dim)``; ``rows``, ``pos``: ``(r,)``; ``out``: ``(u,)``
@@ -51,6 +53,9 @@ def row_maxabs(
             a = abs(table[r, j] - base[r, j])
             if a > m:
                 m = a
+            elif a != a:  # NaN: a diverged update
+                m = np.float32(np.inf)
+                break
         out[pos[k]] = m
 
 
@@ -63,7 +68,9 @@ def quantize_rows(
     ``(table[r, j] - base[r, j]) / step[pos[k]]``, stochastically to an integer in
     ``[-levels, levels]`` into ``q[pos[k], j]``: down or up with the probabilities that
     make the rounding unbiased, the uniform draws seeded by ``(key, pos[k])``. A zero
-    step gives zeros. ``snap[k]`` gets the row as it is, unless ``snap`` has no rows.
+    step gives zeros, and so does an infinite one (some rank's update was not finite:
+    :func:`apply_quantized` then makes the row NaN). ``snap[k]`` gets the row as it is,
+    unless ``snap`` has no rows.
 
     Shape:
         ``table``, ``base``: ``(n, dim)``; ``rows``, ``pos``: ``(r,)``; ``step``: ``(u,)``;
@@ -73,7 +80,8 @@ def quantize_rows(
     for k in range(rows.shape[0]):
         r, p = rows[k], pos[k]
         s = step[p]
-        inv = 1.0 / s if s > 0 else 0.0
+        finite = s < np.inf
+        inv = 1.0 / s if s > 0 and finite else 0.0
         state = seed_state(key, p)
         lo = 0.0
         for j in range(table.shape[1]):
@@ -85,7 +93,7 @@ def quantize_rows(
             v = table[r, j]
             if keep:
                 snap[k, j] = v
-            x = np.floor((v - base[r, j]) * inv + u)
+            x = np.floor((v - base[r, j]) * inv + u) if finite else 0.0
             q[p, j] = np.int8(min(max(x, -levels), levels))  # float rounding at the maximum
 
 
@@ -97,7 +105,9 @@ def apply_quantized(
     """:func:`apply_combined` with the combined updates ``sums[k] = step[k] * q[k]``
     (summed int8 updates and their row's step), never made as a float array. ``snap``
     without rows: this rank's rows did not change since they were quantized (they
-    become the new common state).
+    become the new common state). An infinite step (a rank's update was not finite)
+    makes the row NaN on every rank (``inf * 0``), as the float32 sum would: the fit
+    then ends with the error of a diverged run instead of finite garbage.
 
     Shape:
         ``table``, ``base``: ``(n, dim)``; ``union``: ``(u,)`` sorted; ``q``: ``(u, dim)``;
@@ -204,6 +214,8 @@ def quantize_rows_reference(
     """Slow, readable :func:`quantize_rows` for ``pos = arange(r)``, given the uniform
     ``draws`` (shape ``(r, dim)``): returns ``q``."""
     step = step.astype(np.float64)[:, None]
-    inv = np.divide(1.0, step, out=np.zeros_like(step), where=step > 0)
-    delta = table[rows] - base[rows]
-    return np.clip(np.floor(delta * inv + draws), -levels, levels).astype(np.int8)
+    finite = np.isfinite(step)
+    inv = np.divide(1.0, step, out=np.zeros_like(step), where=(step > 0) & finite)
+    with np.errstate(invalid="ignore"):  # a NaN update times a zero inverse
+        x = np.where(finite, np.floor((table[rows] - base[rows]) * inv + draws), 0.0)
+    return np.clip(x, -levels, levels).astype(np.int8)

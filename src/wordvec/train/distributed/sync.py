@@ -32,7 +32,9 @@ all-reduce, over the levels), rounded stochastically: unbiased, and a quarter of
 bytes. What the rounding leaves out is dropped, not kept for later, so a row synced
 equals the common state on every rank as without compression. The periodic full syncs
 are compressed the same way, block by block; the full syncs at epoch ends and
-checkpoints are exact (float32). ``"none"`` sends float32 updates.
+checkpoints are exact (float32). ``"none"`` sends float32 updates. An update that is
+not finite (a diverged run) makes its row NaN on every rank, as a float32 sum does, so
+the fit ends with a diverged run's error rather than with rounded garbage.
 
 ``benchmarks/distributed.py`` measures both against the table size; RESULTS.md says
 which one is the default and why.
