@@ -2,6 +2,7 @@ import bz2
 import gzip
 import itertools
 import lzma
+import os
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,10 @@ def test_missing_path_and_bad_source(tmp_path: Path):
     empty.mkdir()
     with pytest.raises(ValueError, match="no files"):
         list(iter_sentences(empty))
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # not opened: reading it would block until a writer came
+    with pytest.raises(ValueError, match="neither a file nor a directory"):
+        list(iter_sentences(fifo))
 
 
 def test_sentences_reiterable_on_real_corpus(shared_data: Path):

@@ -69,6 +69,13 @@ def test_encode_empty_corpus(tmp_path: Path) -> None:
     assert enc.n_tokens == 0 and enc.words == []
 
 
+def test_a_device_as_corpus_is_refused_before_any_work() -> None:
+    from wordvec.train import Word2Vec
+
+    with pytest.raises(ValueError, match="'/dev/null' is neither a file nor a directory"):
+        Word2Vec(progress=False).fit("/dev/null")
+
+
 def test_build_vocab_sorts_by_count_then_first_appearance(bench_lines: list[str]) -> None:
     words = ["x", "y", "z", "w", "v"]
     counts = np.array([3, 9, 3, 1, 9])

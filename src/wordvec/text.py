@@ -179,11 +179,18 @@ def list_files(path: str | os.PathLike) -> list[Path]:
 
     Raises:
         FileNotFoundError: If ``path`` does not exist.
-        ValueError: If ``path`` is a directory with no files.
+        ValueError: If ``path`` is a directory with no files, or neither a file nor a
+            directory (a device, a pipe).
     """
     p = check_readable(path, "corpus path")
     if p.is_file():
         return [p]
+    if not p.is_dir():
+        raise ValueError(
+            f"the corpus path {str(p)!r} is neither a file nor a directory (a device or a "
+            "pipe); pass a text file or a directory of them (write piped text to a file "
+            "first)."
+        )
     files = sorted(
         f
         for f in p.rglob("*")

@@ -247,6 +247,15 @@ def fmt_percent(value: float | None, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
+def plural(n: int, noun: str) -> str:
+    """``"1 epoch"``, ``"5 epochs"``.
+
+    >>> plural(1, "epoch"), plural(2, "thread")
+    ('1 epoch', '2 threads')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def human_bytes(n: int) -> str:
     """Return a byte count in B/KB/MB/GB (powers of 1024).
 

@@ -14,6 +14,7 @@ from wordvec.cli._common import (
     epilog,
     load_vectors,
     non_negative_int,
+    plural,
     positive_int,
     stdout_console,
 )
@@ -119,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
         height=height,
         seed=args.seed,
     )
+    words = plural(len(result.words), "word")
     stdout_console().print(
-        f"wrote {result.path} ({width}x{height}, {len(result.words)} words, {args.method})",
+        f"wrote {result.path} ({width}x{height}, {words}, {args.method})",
         markup=False,
     )
     return 0

@@ -16,6 +16,7 @@ from wordvec.cli._common import (
     esc,
     fmt_float,
     fmt_percent,
+    plural,
     print_json,
     stderr_console,
     stdout_console,
@@ -215,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
         err.print(
             f"Training {getattr(model, 'arch', args.model)} (dim {model.dim}, "
             f"window {model.window}, "
-            f"{_plural(model.epochs, 'epoch')}, {_plural(model.workers, 'thread')}) on "
+            f"{plural(model.epochs, 'epoch')}, {plural(model.workers, 'thread')}) on "
             f"{corpus_name}; "
             "reading the corpus first...",
             markup=False,
@@ -363,7 +364,7 @@ def render_report(report: dict[str, Any]) -> None:
     else:
         kind = f"glove, dim {cfg['dim']}, window {cfg['window']}, x_max {cfg['x_max']:g}"
     facts.add_row(
-        "model", f"{kind}, min_count {cfg['min_count']}, {_plural(cfg['epochs'], 'epoch')}"
+        "model", f"{kind}, min_count {cfg['min_count']}, {plural(cfg['epochs'], 'epoch')}"
     )
     facts.add_row("vocabulary", f"{report['vocab_size']:,} words")
     if report["corpus_words_in_vocab"] is not None:
@@ -371,14 +372,14 @@ def render_report(report: dict[str, Any]) -> None:
     if report["words_per_second"]:
         facts.add_row(
             "speed",
-            f"{report['words_per_second']:,.0f} words/s ({_plural(cfg['workers'], 'thread')})",
+            f"{report['words_per_second']:,.0f} words/s ({plural(cfg['workers'], 'thread')})",
         )
     if report.get("entries_per_second"):
         t = report["timings"]
         facts.add_row(
             "speed",
             f"{report['entries_per_second']:,.0f} co-occurrences/s "
-            f"({_plural(cfg['workers'], 'thread')}); counting {t['count']:.1f} s, "
+            f"({plural(cfg['workers'], 'thread')}); counting {t['count']:.1f} s, "
             f"shuffling {t['shuffle']:.1f} s",
         )
     facts.add_row(
@@ -425,12 +426,3 @@ def render_report(report: dict[str, Any]) -> None:
 def _scored(items: list[list[Any]]) -> str:
     """``word (score), ...`` with the scores dimmed."""
     return ", ".join(f"{esc(n)} [dim]({s:.2f})[/dim]" for n, s in items)
-
-
-def _plural(n: int, noun: str) -> str:
-    """``"1 epoch"``, ``"5 epochs"``.
-
-    >>> _plural(1, "epoch"), _plural(2, "thread")
-    ('1 epoch', '2 threads')
-    """
-    return f"{n} {noun}{'' if n == 1 else 's'}"
