@@ -34,14 +34,15 @@ def changed_mask(table: np.ndarray, base: np.ndarray, out: np.ndarray) -> None:
         out[r] = changed
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"reassoc", "nsz"})
 def row_maxabs(
     table: np.ndarray, base: np.ndarray, rows: np.ndarray, pos: np.ndarray, out: np.ndarray
 ) -> None:
     """``out[pos[k]]`` = the largest ``|table[r, j] - base[r, j]|`` of row ``r = rows[k]``:
     this rank's largest update of it (the other entries of ``out`` are left as they are).
-    An update that is not a number gives ``inf``, which a max all-reduce carries to every
-    rank (where NaN's place in the order is undefined).
+    An update that is not finite gives ``inf``, which a max all-reduce carries to every
+    rank (where NaN's place in the order is undefined). The maximum is exact in any
+    order, so the loop may be vectorized (``reassoc``; NaN and inf keep their meaning).
 
     Shape:
         ``table``, ``base``: ``(n, dim)``; ``rows``, ``pos``: ``(r,)``; ``out``: ``(u,)``
@@ -49,14 +50,12 @@ def row_maxabs(
     for k in range(rows.shape[0]):
         r = rows[k]
         m = np.float32(0.0)
+        total = np.float32(0.0)  # NaN or inf if an update is not finite
         for j in range(table.shape[1]):
             a = abs(table[r, j] - base[r, j])
-            if a > m:
-                m = a
-            elif a != a:  # NaN: a diverged update
-                m = np.float32(np.inf)
-                break
-        out[pos[k]] = m
+            m = max(m, a)
+            total += a
+        out[pos[k]] = m if total < np.inf else np.float32(np.inf)
 
 
 @njit(cache=True, nogil=True)
