@@ -391,7 +391,7 @@ def test_int8_syncs_refuse_more_ranks_than_an_int8_sum_holds():
     from types import SimpleNamespace
 
     from wordvec.train.distributed import DistributedRun
-    from wordvec.train.distributed.sync import WeightSync
+    from wordvec.train.distributed.sync import WeightSync, sync_rows
 
     big = SimpleNamespace(world_size=128, rank=0)
     with pytest.raises(ValueError, match=r"up to 127 ranks; this job has 128.*'none'"):
@@ -402,3 +402,9 @@ def test_int8_syncs_refuse_more_ranks_than_an_int8_sum_holds():
     assert WeightSync(big, table, mode="rows", compression="none").levels == 0
     with pytest.raises(ValueError, match="compression must be one of"):
         WeightSync(big, table, compression="fp16")
+    # the low-level sync checks the same, before any collective (an unknown name used to
+    # fall back to float32 silently)
+    with pytest.raises(ValueError, match="compression must be one of"):
+        sync_rows(big, table, [t.copy() for t in table], compression="fp16")
+    with pytest.raises(ValueError, match="up to 127 ranks"):
+        sync_rows(big, table, [t.copy() for t in table], compression="int8")

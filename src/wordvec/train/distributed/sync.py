@@ -90,6 +90,28 @@ def sync_full(comm, tables: list[np.ndarray], bases: list[np.ndarray]) -> int:
     return sent
 
 
+def int8_levels(compression: str, world_size: int) -> int:
+    """Return the int8 levels of one rank's updates, ``127 // world_size`` (so that the
+    ranks' sum fits in int8), after checking ``compression``.
+
+    Raises:
+        ValueError: If ``compression`` is not one of :data:`COMPRESSIONS`, or is
+            ``"int8"`` with more than 127 ranks.
+
+    >>> int8_levels("int8", 2), int8_levels("none", 200)
+    (63, 0)
+    """
+    if compression not in COMPRESSIONS:
+        raise ValueError(f"compression must be one of {COMPRESSIONS}, got {compression!r}.")
+    levels = 127 // world_size
+    if compression == "int8" and levels < 1:
+        raise ValueError(
+            f"int8 compression sums the ranks' updates in int8, which holds up to 127 "
+            f"ranks; this job has {world_size}: use compression 'none'."
+        )
+    return levels
+
+
 def _key(*parts: int) -> int:
     """A 62-bit seed for the rounding draws from integers (deterministic: ints hash
     the same in every process)."""
@@ -221,11 +243,16 @@ def sync_rows(
         key (int, default 0): With ``"int8"``: seeds the rounding; use a fresh key for
             every sync and rank.
 
+    Raises:
+        ValueError: As :func:`int8_levels` (an unknown compression, or int8 beyond 127
+            ranks), before any collective.
+
     Shape:
         ``tables[i]``, ``bases[i]``: ``(rows, dim_i)``.
     """
+    levels = int8_levels(compression, comm.world_size)
     if compression == "int8":
-        part: _Rows = _Int8Rows(tables, bases, levels=127 // comm.world_size, key=key)
+        part: _Rows = _Int8Rows(tables, bases, levels=levels, key=key)
     else:
         part = _Rows(tables, bases)
     sent = part.reduce(comm)
@@ -302,14 +329,7 @@ class WeightSync:
                     f"dtype={t.dtype}, contiguous={t.flags.c_contiguous}; pass the "
                     "trainer's own tables."
                 )
-        if compression not in COMPRESSIONS:
-            raise ValueError(f"compression must be one of {COMPRESSIONS}, got {compression!r}.")
-        self.levels = 127 // comm.world_size  # int8 levels of one rank's updates
-        if compression == "int8" and self.levels < 1:
-            raise ValueError(
-                f"int8 compression sums the ranks' updates in int8, which holds up to 127 "
-                f"ranks; this job has {comm.world_size}: use compression 'none'."
-            )
+        self.levels = int8_levels(compression, comm.world_size)  # of one rank's updates
         self.comm, self.tables, self.mode, self.full_every = comm, tables, mode, full_every
         self.compression = compression
         self.bases = [t.copy() for t in tables]
@@ -365,7 +385,9 @@ class WeightSync:
         for g in self._groups:
             height = self.tables[g[0]].shape[0]
             width = sum(self.tables[i].shape[1] for i in g)
-            block = max(1, FULL_BLOCK_BYTES // (9 * width))  # snap, delta (float32), q
+            # q is one byte a value; 9 bytes a value (what snap, delta and q of the float32
+            # path would take) keeps the blocks well inside FULL_BLOCK_BYTES
+            block = max(1, FULL_BLOCK_BYTES // (9 * width))
             for start in range(0, height, block):
                 yield self._part(g, np.arange(start, min(height, start + block)))
 
