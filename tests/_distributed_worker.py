@@ -32,10 +32,15 @@ def _layer_syncs(comm, sync, outdir: Path, compression: str, tag: str):
     a = rng.random((50, 4), dtype=np.float32)
     b = rng.random((50, 3), dtype=np.float32)
     np.save(outdir / "start.npy", np.concatenate([a, b], axis=1))
-    rows = sync.WeightSync(comm, [a, b], mode="rows", full_every=100, compression=compression)
+    hot = (np.arange(50) < 40).astype(np.uint8)  # rows 40-49: rare words
+    rows = sync.WeightSync(
+        comm, [a, b], mode="rows", full_every=100, compression=compression, hot=hot
+    )
     touched = np.array([3, 7 + comm.rank])
     a[touched] += 1.0 + comm.rank  # this rank's updates: rows 3 and 7 / 8
     b[touched] -= 2.0
+    a[40 + comm.rank] += 2.0  # and of a rare word's row: left to the full sync
+    b[40 + comm.rank] += 1.0
     b[20 + comm.rank] += 5.0  # a change of the second table only (a negative sample)
     save("before")
     rows()
@@ -116,6 +121,7 @@ def scenario_train(comm, outdir: Path, args: list[str]) -> dict:
         "checksum": model.hooks.checksum,
         "losses": model.losses,
         "sync": model.hooks.sync_stats(),
+        "sync_words": model.hooks.sync_words,
         "resumed_from": model.hooks.resumed_from,
     }
 

@@ -25,6 +25,7 @@ pytest.importorskip("torch.distributed")
 
 from wordvec.train.corpus import build_vocab, encode_corpus
 from wordvec.train.distributed.env import torchrun_env
+from wordvec.train.distributed.plan import hot_rows
 
 WORKER = Path(__file__).with_name("_distributed_worker.py")
 LIMIT = 90  # seconds any job of these tests may take (torch start-up on a busy machine)
@@ -125,9 +126,9 @@ def test_layer_vocab_sync_and_settings(corpus_dir: Path, tmp_path: Path):
     assert r0["words"] == r1["words"] == words
     assert r0["counts"] == r1["counts"] == counts.tolist()
     assert r0["local_map_ok"] and r1["local_map_ok"]
-    # rows sync: the rows whose first table changed (3, 7, 8) get the updates of both
-    # ranks; rows 20 and 21 (changed in the second table only) keep this rank's own
-    # update until the full sync
+    # rows sync: the hot rows whose first table changed (3, 7, 8) get the updates of
+    # both ranks; rows 20 and 21 (changed in the second table only) and the rows of rare
+    # words (40 and 41, not hot) keep this rank's own update until the full sync
     start = np.load(out / "start.npy")
     before = [np.load(out / f"before{r}.npy") for r in range(2)]
     summed = start + (before[0] - start) + (before[1] - start)
@@ -272,6 +273,10 @@ def test_two_ranks_train_one_model(corpus_dir: Path, sync: dict):
     agreement = np.mean([_similarity_agreement(trained, s) for s in singles])
     assert agreement >= min(spread) - 0.02, (agreement, spread)
     assert r0["sync"]["syncs"] > 3 * 3  # several rounds per epoch
+    # rows syncs look at the words a round is expected to hold, not the rare ones
+    hot = hot_rows(wv.counts, r0["sync_words"])
+    assert r0["sync"]["hot_rows"] == np.count_nonzero(hot) < len(wv) // 2
+    assert hot[: np.count_nonzero(hot)].all()  # the most frequent words
     assert (r0["sync"]["overlapped"] > 0) == (sync["sync"] == "overlap")  # in the background
     # only rank 0 wrote the vectors
     assert (out / "vectors.txt").read_text().startswith(f"{len(wv)} 16\n")

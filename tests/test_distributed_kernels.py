@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wordvec.train.distributed import _kernels as K
-from wordvec.train.kernels.rng import uniforms as rng_uniforms
+from wordvec.train.kernels.rng import hashed_uniforms
 
 
 def _tables(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -81,7 +81,7 @@ def test_quantize_matches_its_reference_and_stays_within_a_step():
     step /= np.float32(63)
     step[5] = 0  # a zero step gives zeros
     q, snap = _quantized(table, base, rows, step, 63, key=11, keep=True)
-    draws = np.stack([rng_uniforms(11, p, 37) for p in range(rows.size)])
+    draws = np.stack([hashed_uniforms(11, p, 37) for p in range(rows.size)])
     np.testing.assert_array_equal(q, K.quantize_rows_reference(table, base, rows, step, 63, draws))
     np.testing.assert_array_equal(snap, table[rows])
     assert np.abs(q).max() == 63 and not q[5].any()
@@ -145,7 +145,7 @@ def test_a_diverged_update_makes_its_row_nan_on_every_rank_as_float32_would():
     step = np.maximum(steps[0], steps[1]) / np.float32(63)
     q = sum(_quantized(t, base, rows, step, 63, 3)[0].astype(np.int16) for t in (table0, table1))
     assert not q[[3, 9]].any()  # zeros, not a cast of NaN
-    draws = np.stack([rng_uniforms(3, p, 37) for p in range(rows.size)])
+    draws = np.stack([hashed_uniforms(3, p, 37) for p in range(rows.size)])
     np.testing.assert_array_equal(
         _quantized(table0, base, rows, step, 63, key=3)[0],
         K.quantize_rows_reference(table0, base, rows, step, 63, draws),

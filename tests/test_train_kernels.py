@@ -199,3 +199,17 @@ def test_cbow_job_matches_reference(cbow_mean: bool, sample: float, group: int) 
 def test_reference_generator_matches_kernel_seed() -> None:
     for seed, stream in [(0, 0), (1, 7), (2**40 + 3, 123456)]:
         assert reference.XorShift(seed, stream).state == int(kernels.seed_state(seed, stream))
+
+
+def test_hashed_uniforms_match_their_reference_and_look_uniform() -> None:
+    for seed, stream in [(0, 0), (11, 5), (2**40 + 3, 123456)]:
+        got = kernels.rng.hashed_uniforms(seed, stream, 1000)
+        np.testing.assert_array_equal(got, reference.hashed_uniforms(seed, stream, 1000))
+    u = kernels.rng.hashed_uniforms(7, 3, 200_000).astype(np.float64)
+    assert 0 <= u.min() and u.max() < 1
+    # a uniform's mean and variance, within a few standard errors; counts per tenth
+    assert abs(u.mean() - 0.5) < 0.003 and abs(u.var() - 1 / 12) < 0.001
+    np.testing.assert_allclose(np.histogram(u, bins=10, range=(0, 1))[0], 20_000, rtol=0.03)
+    # neighbouring streams (rows of one sync) are not shifted copies of each other
+    a, b = kernels.rng.hashed_uniforms(7, 3, 1000), kernels.rng.hashed_uniforms(7, 4, 1000)
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.1

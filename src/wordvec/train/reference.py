@@ -187,6 +187,25 @@ class XorShift:
         return i if (r & 0xFFFFFFFF) < alias_thr[i] else int(alias_idx[i])
 
 
+def hashed_uniforms(seed: int, stream: int, n: int) -> np.ndarray:
+    """:func:`wordvec.train.kernels.rng.hashed_uniforms` in NumPy's uint32 arithmetic
+    (which wraps modulo 2**32): the hash of ``key + j * 0x9E3779B9`` for ``j < n``, its
+    top 24 bits over 2**24, with ``key`` the low 32 bits of the seeded state.
+
+    >>> bool((hashed_uniforms(1, 0, 3) < 1).all())
+    True
+    """
+    x = np.uint32(XorShift(seed, stream).state & 0xFFFFFFFF) + np.arange(
+        n, dtype=np.uint32
+    ) * np.uint32(0x9E3779B9)
+    x ^= x >> np.uint32(16)
+    x *= np.uint32(0x7FEB352D)
+    x ^= x >> np.uint32(15)
+    x *= np.uint32(0x846CA68B)
+    x ^= x >> np.uint32(16)
+    return (x >> np.uint32(8)).astype(np.float32) * np.float32(2.0**-24)
+
+
 def uniform_matrix(rows: int, dim: int, low: float, high: float, seed: int) -> np.ndarray:
     """:func:`wordvec.train.kernels.init.uniform_matrix`, one value at a time.
 

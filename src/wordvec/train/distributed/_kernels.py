@@ -10,11 +10,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from wordvec.train.kernels.rng import next_state, seed_state, two_uniforms
+from wordvec.train.kernels.prefetch import prefetch_row
+from wordvec.train.kernels.rng import hashed_uniform, stream_key
 
 #: Columns :func:`changed_mask` compares: a trained row changes in every column (its
 #: update is a dense vector), so its first few tell; a row missed waits for a full sync.
 MASK_COLUMNS = 4
+
+#: Rows ahead whose loads the row passes start (the changed rows are scattered over
+#: tables larger than the cache).
+AHEAD = 2
 
 
 @njit(cache=True, nogil=True)
@@ -49,6 +54,9 @@ def row_maxabs(
     """
     for k in range(rows.shape[0]):
         r = rows[k]
+        if k + AHEAD < rows.shape[0]:
+            prefetch_row(table, rows[k + AHEAD])
+            prefetch_row(base, rows[k + AHEAD])
         m = np.float32(0.0)
         total = np.float32(0.0)  # NaN or inf if an update is not finite
         for j in range(table.shape[1]):
@@ -64,36 +72,39 @@ def quantize_rows(
     levels: int, key: int, q: np.ndarray, snap: np.ndarray,
 ) -> None:  # fmt: skip
     """Round this rank's update of row ``r = rows[k]`` over its step,
-    ``(table[r, j] - base[r, j]) / step[pos[k]]``, stochastically to an integer in
-    ``[-levels, levels]`` into ``q[pos[k], j]``: down or up with the probabilities that
-    make the rounding unbiased, the uniform draws seeded by ``(key, pos[k])``. A zero
+    ``(table[r, j] - base[r, j]) * (1 / step[pos[k]])`` in float32, stochastically to an
+    integer in ``[-levels, levels]`` into ``q[pos[k], j]``: ``floor(x + u)``, ``u``
+    uniform, rounds down or up with the probabilities that make the rounding unbiased.
+    The draws are :func:`~wordvec.train.kernels.rng.hashed_uniforms` of the stream
+    ``(key, pos[k])``, counter-based, so a row's loop runs 8 values at a time. A zero
     step gives zeros, and so does an infinite one (some rank's update was not finite:
     :func:`apply_quantized` then makes the row NaN). ``snap[k]`` gets the row as it is,
-    unless ``snap`` has no rows.
+    unless ``snap`` has no rows. The next rows are prefetched (random rows of tables
+    larger than the cache).
 
     Shape:
         ``table``, ``base``: ``(n, dim)``; ``rows``, ``pos``: ``(r,)``; ``step``: ``(u,)``;
         ``q``: ``(u, dim)`` int8; ``snap``: ``(r, dim)`` or ``(0, dim)``
     """
     keep = snap.shape[0] > 0
+    top = np.float32(levels)
     for k in range(rows.shape[0]):
         r, p = rows[k], pos[k]
+        if k + AHEAD < rows.shape[0]:
+            prefetch_row(table, rows[k + AHEAD])
+            prefetch_row(base, rows[k + AHEAD])
+        if keep:
+            for j in range(table.shape[1]):
+                snap[k, j] = table[r, j]
         s = step[p]
-        finite = s < np.inf
-        inv = 1.0 / s if s > 0 and finite else 0.0
-        state = seed_state(key, p)
-        lo = 0.0
+        if not (s > 0 and s < np.inf):
+            q[p, :] = 0
+            continue
+        inv = np.float32(1.0) / s
+        stream = stream_key(key, p)
         for j in range(table.shape[1]):
-            if j % 2 == 0:  # one step, two uniforms (as rng.uniforms draws them)
-                state = next_state(state)
-                u, lo = two_uniforms(state)
-            else:
-                u = lo
-            v = table[r, j]
-            if keep:
-                snap[k, j] = v
-            x = np.floor((v - base[r, j]) * inv + u) if finite else 0.0
-            q[p, j] = np.int8(min(max(x, -levels), levels))  # float rounding at the maximum
+            x = np.floor((table[r, j] - base[r, j]) * inv + hashed_uniform(stream, j))
+            q[p, j] = np.int8(min(max(x, -top), top))  # float rounding at the maximum
 
 
 @njit(cache=True, nogil=True)
@@ -117,6 +128,9 @@ def apply_quantized(
     p = 0
     for k in range(union.shape[0]):
         r = union[k]
+        if k + AHEAD < union.shape[0]:
+            prefetch_row(table, union[k + AHEAD])
+            prefetch_row(base, union[k + AHEAD])
         mine = p < rows.shape[0] and rows[p] == r
         s = step[k]
         for j in range(table.shape[1]):
@@ -211,10 +225,10 @@ def quantize_rows_reference(
     draws: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
     """Slow, readable :func:`quantize_rows` for ``pos = arange(r)``, given the uniform
-    ``draws`` (shape ``(r, dim)``): returns ``q``."""
-    step = step.astype(np.float64)[:, None]
-    finite = np.isfinite(step)
-    inv = np.divide(1.0, step, out=np.zeros_like(step), where=(step > 0) & finite)
-    with np.errstate(invalid="ignore"):  # a NaN update times a zero inverse
-        x = np.where(finite, np.floor((table[rows] - base[rows]) * inv + draws), 0.0)
+    ``draws`` (shape ``(r, dim)``, float32): returns ``q``."""
+    step = step.astype(np.float32)[:, None]
+    finite = (step > 0) & np.isfinite(step)
+    with np.errstate(divide="ignore", invalid="ignore"):  # zero or infinite steps give 0
+        x = np.floor((table[rows] - base[rows]) * (np.float32(1) / step) + draws)
+        x = np.where(finite, x, np.float32(0))
     return np.clip(x, -levels, levels).astype(np.int8)

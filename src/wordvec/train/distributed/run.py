@@ -34,7 +34,7 @@ from wordvec.train.corpus import BlockStreams
 from wordvec.train.distributed import checkpoint as ckpt
 from wordvec.train.distributed.comm import Comm, check_same_settings
 from wordvec.train.distributed.env import require_torch, torchrun_env
-from wordvec.train.distributed.plan import rounds_needed, split_rounds
+from wordvec.train.distributed.plan import hot_rows, rounds_needed, split_rounds
 from wordvec.train.distributed.shares import (
     ShareCounts,
     rank_shares,
@@ -306,6 +306,7 @@ class DistributedRun(EpochHooks):
         self._sync = WeightSync(
             self.comm, list(self._tables.values()), mode=self.sync_mode,
             full_every=self.full_every, compression=self.compression,
+            hot=hot_rows(self._vocab_counts, self.sync_words),
         )  # fmt: skip
         self._last_ckpt = time.monotonic()
         return self.progress.epoch
@@ -445,10 +446,12 @@ class DistributedRun(EpochHooks):
             self.comm.close()
 
     def sync_stats(self) -> dict[str, float]:
-        """Syncs done, bytes reduced by this rank, seconds training waited for syncs and
-        seconds of background reductions (``sync="overlap"``)."""
+        """Syncs done, bytes reduced by this rank, seconds training waited for syncs,
+        seconds of background reductions (``sync="overlap"``) and the hot rows (those
+        the rows syncs look at, :func:`~wordvec.train.distributed.plan.hot_rows`)."""
         s = self._sync
         if s is None:
-            return {"syncs": 0, "bytes": 0, "seconds": 0.0, "overlapped": 0.0}
+            return {"syncs": 0, "bytes": 0, "seconds": 0.0, "overlapped": 0.0, "hot_rows": 0}
+        hot = -1 if s.hot is None else int(np.count_nonzero(s.hot))
         return {"syncs": s.syncs, "bytes": s.bytes_reduced, "seconds": s.seconds,
-                "overlapped": s.overlapped}  # fmt: skip
+                "overlapped": s.overlapped, "hot_rows": hot}  # fmt: skip

@@ -121,17 +121,21 @@ def _key(*parts: int) -> int:
 class _Rows:
     """One group's part of a rows sync: tables of one height, and the rows this rank
     changed in the first (its ``rows``, their ``snap`` and ``delta`` over every table's
-    columns); :meth:`reduce` adds ``union`` and ``sums``, which :meth:`apply` needs.
-    ``rows`` given (a compressed full sync's block): those rows, the same on every rank."""
+    columns), among the ``hot`` ones if given; :meth:`reduce` adds ``union`` and
+    ``sums``, which :meth:`apply` needs. ``rows`` given (a compressed full sync's block):
+    those rows, the same on every rank."""
 
     def __init__(
-        self, tables: list[np.ndarray], bases: list[np.ndarray], rows: np.ndarray | None = None
-    ) -> None:
+        self, tables: list[np.ndarray], bases: list[np.ndarray], rows: np.ndarray | None = None,
+        hot: np.ndarray | None = None,
+    ) -> None:  # fmt: skip
         self.tables, self.bases = tables, bases
         self.edges = np.cumsum([0] + [t.shape[1] for t in tables])
         self.agreed = rows is not None
         if rows is None:
             self.mask = changed_rows(tables[0], bases[0])
+            if hot is not None:
+                self.mask &= hot  # the others wait for a full sync
             rows = np.flatnonzero(self.mask)
         self.rows = rows
         self._take()
@@ -182,10 +186,10 @@ class _Int8Rows(_Rows):
 
     def __init__(
         self, tables: list[np.ndarray], bases: list[np.ndarray], *, levels: int, key: int,
-        rows: np.ndarray | None = None, overlap: bool = False,
+        rows: np.ndarray | None = None, overlap: bool = False, hot: np.ndarray | None = None,
     ) -> None:  # fmt: skip
         self.levels, self.key, self.overlap = levels, key, overlap
-        super().__init__(tables, bases, rows)
+        super().__init__(tables, bases, rows, hot)
 
     def _take(self) -> None:  # quantize() reads the tables themselves
         self.quantized = False
@@ -310,6 +314,9 @@ class WeightSync:
         compression (str, default "int8"): ``"int8"`` sends the updates of rows syncs
             and periodic full syncs as int8 (module doc); ``"none"`` as float32. Syncs
             forced full (``full=True``) are always exact.
+        hot (np.ndarray | None, default None): A uint8 mask over the rows of the tables
+            of its height: rows syncs look at these rows only (the module doc); None:
+            at every row.
 
     Attributes:
         syncs (int): Syncs done.
@@ -320,7 +327,7 @@ class WeightSync:
 
     def __init__(
         self, comm, tables: list[np.ndarray], *, mode: str = "full", full_every: int = 8,
-        compression: str = "int8",
+        compression: str = "int8", hot: np.ndarray | None = None,
     ) -> None:  # fmt: skip
         for t in tables:
             if t.dtype != np.float32 or not t.flags.c_contiguous or not t.flags.writeable:
@@ -337,6 +344,9 @@ class WeightSync:
         same = [i for i, t in enumerate(tables) if t.shape[0] == height]
         # tables of another height (fastText's n-gram buckets) are synced by their own rows
         self._groups = [same] + [[i] for i in range(len(tables)) if i not in same]
+        if hot is not None:
+            hot = np.ascontiguousarray(hot, dtype=np.uint8)
+        self.hot = hot
         self._pending: _Pending | None = None
         self.syncs = 0
         self.bytes_reduced = 0
@@ -370,11 +380,14 @@ class WeightSync:
 
     def _part(self, g: list[int], rows: np.ndarray | None = None, overlap: bool = False) -> _Rows:
         tables, bases = [self.tables[i] for i in g], [self.bases[i] for i in g]
+        hot = self.hot if self.hot is not None and self.hot.size == tables[0].shape[0] else None
         if self.compression == "none":
-            return _Rows(tables, bases, rows)
+            return _Rows(tables, bases, rows, hot)
         first = -1 if rows is None else int(rows[0])  # a full sync's block
         key = _key(self.syncs, g[0], first, self.comm.rank)  # fresh draws everywhere
-        return _Int8Rows(tables, bases, levels=self.levels, key=key, rows=rows, overlap=overlap)
+        return _Int8Rows(
+            tables, bases, levels=self.levels, key=key, rows=rows, overlap=overlap, hot=hot
+        )
 
     def _parts(self, overlap: bool = False) -> list[_Rows]:
         """This rank's changed rows and their updates, per group of tables."""
