@@ -4,7 +4,7 @@
 300, two tables as word2vec has), over loopback between 2 ranks started by torchrun:
 the full all-reduce of the updates (in place on the NumPy tables) and the rows sync
 (finding the changed rows + mask all-reduce + gather + all-reduce + scatter) at the
-number of distinct words a round of ``--sync-words`` words of bench-en touches
+number of distinct hot words a round of ``--sync-words`` words of bench-en touches
 (measured first), with float32 and with int8 updates. From a network model (10 and 25
 Gb/s links, ring all-reduce) it projects the scaling efficiency at 4 to 32 nodes of 32
 cores, each architecture at its default cadence.
@@ -56,13 +56,19 @@ def _torchrun(args: list[str], nproc: int = 2, env: dict | None = None) -> None:
 
 
 def distinct_per_round(sync_words: int, min_count: int = 5) -> tuple[float, int]:
-    """Mean distinct in-vocabulary words (count >= ``min_count`` in all of bench-en) in
-    a round of ``sync_words`` tokens, and the vocabulary size."""
+    """Mean distinct hot words in a round of ``sync_words`` tokens (the rows a rows sync
+    looks at: in-vocabulary, count >= ``min_count`` in all of bench-en, and expected in
+    such a round, :func:`~wordvec.train.distributed.plan.hot_rows`), and the
+    vocabulary size."""
     from collections import Counter
+
+    from wordvec.train.distributed.plan import hot_rows
 
     with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
         counts = Counter(token for line in f for token in line.split())
-    vocab = {w for w, c in counts.items() if c >= min_count}
+    words = [w for w, c in counts.items() if c >= min_count]
+    hot = hot_rows(np.array([counts[w] for w in words]), sync_words)
+    vocab = {w for w, h in zip(words, hot) if h}
     seen: list[int] = []
     current: set[str] = set()
     n = 0
@@ -74,7 +80,7 @@ def distinct_per_round(sync_words: int, min_count: int = 5) -> tuple[float, int]
             if n >= sync_words:
                 seen.append(len(current))
                 current, n = set(), 0
-    return statistics.mean(seen), len(vocab)
+    return statistics.mean(seen), len(words)
 
 
 def _time(fn, reps: int) -> float:
@@ -145,8 +151,8 @@ def project(sync_mb: float, words_per_node_s: float, sync_words: int) -> list[st
 def run_sync(args: argparse.Namespace) -> None:
     touched, vocab = distinct_per_round(args.sync_words)
     touched = int(touched)
-    print(f"bench-en: {touched:,} distinct words of the {vocab:,}-word vocabulary (min_count 5) "
-          f"in a round of {args.sync_words:,} tokens")  # fmt: skip
+    print(f"bench-en: {touched:,} distinct hot words of the {vocab:,}-word vocabulary "
+          f"(min_count 5) in a round of {args.sync_words:,} tokens")  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "sync.json"

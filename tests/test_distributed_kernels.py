@@ -55,14 +55,20 @@ def test_apply_adds_the_combined_updates_and_keeps_later_training():
 
 def test_changed_mask_reads_a_rows_first_columns():
     table, base, rows = _tables(3)
+    every = np.arange(500)
     out = np.empty(500, np.uint8)
-    K.changed_mask(table, base, out)
-    np.testing.assert_array_equal(out, K.changed_mask_reference(table, base))
+    K.changed_mask(table, base, every, out)
+    np.testing.assert_array_equal(out, K.changed_mask_reference(table, base, every))
     assert np.flatnonzero(out).tolist() == rows.tolist()  # a trained row changes everywhere
     assert 7 not in rows
     table[7, K.MASK_COLUMNS :] += 1.0  # changed past the first columns only: left to a
-    K.changed_mask(table, base, out)  # full sync
+    K.changed_mask(table, base, every, out)  # full sync
     assert out[7] == 0
+    some = np.union1d(rows[::2], [7, 8, 499])  # the hot rows only: the mask is over them
+    part = np.empty(some.size, np.uint8)
+    K.changed_mask(table, base, some, part)
+    np.testing.assert_array_equal(part, K.changed_mask_reference(table, base, some))
+    assert some[part == 1].tolist() == np.intersect1d(some, rows).tolist()
 
 
 def _quantized(table, base, rows, step, levels, key, keep=False):

@@ -301,8 +301,9 @@ DISTRIBUTED_PARAMS: tuple[Param, ...] = (
           "weight syncs (None: the trainer's default per worker thread, for Word2Vec "
           "50,000 with skip-gram and 200,000 with CBOW).", minimum=1, allow_none=True,
           saved=False),
-    Param("sync", "choice", "rows", "Distributed: sync the rows the text changed ('rows'; "
-          "whole tables every 1,600,000 words per thread and at epoch ends), the same reduced "
+    Param("sync", "choice", "rows", "Distributed: sync the rows the text changed ('rows': "
+          "of the words a round is expected to hold; whole tables every 1,600,000 words per "
+          "thread and at epoch ends), the same reduced "
           "while the next round trains ('overlap': the other ranks' updates arrive a round "
           "later) or whole tables ('full').",
           choices=("rows", "overlap", "full"), saved=False),

@@ -23,20 +23,21 @@ AHEAD = 2
 
 
 @njit(cache=True, nogil=True)
-def changed_mask(table: np.ndarray, base: np.ndarray, out: np.ndarray) -> None:
-    """``out[r] = 1`` if row ``r`` of ``table`` differs from ``base`` in one of its first
-    :data:`MASK_COLUMNS` columns, else 0.
+def changed_mask(table: np.ndarray, base: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
+    """``out[k] = 1`` if row ``rows[k]`` of ``table`` differs from ``base`` in one of its
+    first :data:`MASK_COLUMNS` columns, else 0.
 
     Shape:
-        ``table``, ``base``: ``(n, dim)``; ``out``: ``(n,)`` uint8
+        ``table``, ``base``: ``(n, dim)``; ``rows``, ``out``: ``(r,)``, ``out`` uint8
     """
     cols = min(MASK_COLUMNS, table.shape[1])
-    for r in range(table.shape[0]):
+    for k in range(rows.shape[0]):
+        r = rows[k]
         changed = 0
         for j in range(cols):
             if table[r, j] != base[r, j]:
                 changed = 1
-        out[r] = changed
+        out[k] = changed
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "nsz"})
@@ -214,10 +215,10 @@ def apply_combined_reference(
     table[union] = base[union] + local
 
 
-def changed_mask_reference(table: np.ndarray, base: np.ndarray) -> np.ndarray:
+def changed_mask_reference(table: np.ndarray, base: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Slow, readable :func:`changed_mask`: returns the mask."""
     cols = slice(0, MASK_COLUMNS)
-    return (table[:, cols] != base[:, cols]).any(axis=1).astype(np.uint8)
+    return (table[rows, cols] != base[rows, cols]).any(axis=1).astype(np.uint8)
 
 
 def quantize_rows_reference(

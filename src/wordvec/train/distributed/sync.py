@@ -21,7 +21,12 @@ Two ways to sync:
   byte mask, and the updates of those rows are all-reduced and added to the common
   state. Rows changed only as negative samples (or past their first columns) keep their
   updates local until the next full sync, which :class:`WeightSync` does every
-  ``full_every`` syncs and at every epoch end. A rows sync can overlap the next round's
+  ``full_every`` syncs and at every epoch end. So do the rows of rare words when the
+  trainer gives a ``hot`` mask (the distributed run does: the words a rank's round is
+  expected to hold, :func:`~wordvec.train.distributed.plan.hot_rows`): a rare word is in
+  few rounds of any rank, so two ranks seldom train it between two full syncs, and its
+  rows make most of a round's changed rows (9,000 of 11,000 in bench-en's skip-gram
+  rounds) and little of its updates. A rows sync can overlap the next round's
   training (:meth:`WeightSync.begin`): it reduces copies of the updates in a background
   thread, so the tables train meanwhile.
 
@@ -63,17 +68,23 @@ COMPRESSIONS = ("int8", "none")
 
 #: Bytes of updates a compressed full sync quantizes at a time (bounds its temporaries).
 FULL_BLOCK_BYTES = 64 << 20
+#: Up to this many rows to look at, an int8 rows sync agrees on its union and steps in
+#: one all-reduce of every row's maximum (4 bytes a row and table) instead of a mask
+#: all-reduce (a byte a row) and then the union's maxima.
+DENSE_STEPS_ROWS = 200_000
 
 
-def changed_rows(table: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """Return the uint8 mask of the rows of ``table`` that differ from ``base`` (in their
-    first few columns: a trained row changes in all; see ``_kernels.MASK_COLUMNS``).
+def changed_rows(table: np.ndarray, base: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Return the uint8 mask over the rows ``among`` of ``table`` that differ from
+    ``base`` (in their first few columns: a trained row changes in all; see
+    ``_kernels.MASK_COLUMNS``).
 
-    >>> changed_rows(np.eye(3, dtype=np.float32), np.zeros((3, 3), np.float32)).tolist()
-    [1, 1, 1]
+    >>> eye = np.eye(3, dtype=np.float32)
+    >>> changed_rows(eye, np.zeros((3, 3), np.float32), np.array([0, 2])).tolist()
+    [1, 1]
     """
-    out = np.empty(table.shape[0], dtype=np.uint8)
-    changed_mask(table, base, out)
+    out = np.empty(among.shape[0], dtype=np.uint8)
+    changed_mask(table, base, among, out)
     return out
 
 
@@ -120,23 +131,25 @@ def _key(*parts: int) -> int:
 
 class _Rows:
     """One group's part of a rows sync: tables of one height, and the rows this rank
-    changed in the first (its ``rows``, their ``snap`` and ``delta`` over every table's
-    columns), among the ``hot`` ones if given; :meth:`reduce` adds ``union`` and
-    ``sums``, which :meth:`apply` needs. ``rows`` given (a compressed full sync's block):
-    those rows, the same on every rank."""
+    changed in the first among the rows ``among`` (sorted; None: every row): its
+    ``rows``, their ``snap`` and ``delta`` over every table's columns; :meth:`reduce`
+    adds ``union`` and ``sums``, which :meth:`apply` needs. ``rows`` given (a compressed
+    full sync's block): those rows, the same on every rank."""
 
     def __init__(
         self, tables: list[np.ndarray], bases: list[np.ndarray], rows: np.ndarray | None = None,
-        hot: np.ndarray | None = None,
+        among: np.ndarray | None = None,
     ) -> None:  # fmt: skip
         self.tables, self.bases = tables, bases
         self.edges = np.cumsum([0] + [t.shape[1] for t in tables])
         self.agreed = rows is not None
         if rows is None:
-            self.mask = changed_rows(tables[0], bases[0])
-            if hot is not None:
-                self.mask &= hot  # the others wait for a full sync
-            rows = np.flatnonzero(self.mask)
+            if among is None:
+                among = np.arange(tables[0].shape[0])
+            self.among = among
+            self.mask = changed_rows(tables[0], bases[0], among)
+            self.local = np.flatnonzero(self.mask)  # the rows' places in ``among``
+            rows = among[self.local]
         self.rows = rows
         self._take()
 
@@ -157,7 +170,7 @@ class _Rows:
             self.union = self.rows
             return 0
         comm.all_reduce_(self.mask, "max")
-        self.union = np.flatnonzero(self.mask)
+        self.union = self.among[np.flatnonzero(self.mask)]
         return self.mask.nbytes
 
     def reduce(self, comm) -> int:
@@ -186,27 +199,49 @@ class _Int8Rows(_Rows):
 
     def __init__(
         self, tables: list[np.ndarray], bases: list[np.ndarray], *, levels: int, key: int,
-        rows: np.ndarray | None = None, overlap: bool = False, hot: np.ndarray | None = None,
+        rows: np.ndarray | None = None, overlap: bool = False, among: np.ndarray | None = None,
     ) -> None:  # fmt: skip
         self.levels, self.key, self.overlap = levels, key, overlap
-        super().__init__(tables, bases, rows, hot)
+        super().__init__(tables, bases, rows, among)
 
     def _take(self) -> None:  # quantize() reads the tables themselves
         self.quantized = False
 
+    def _steps(self, comm) -> tuple[np.ndarray, np.ndarray, int]:
+        """Agree on the union and each union row's largest update on any rank, per table;
+        return them, this rank's rows' places in the union, and the bytes reduced.
+
+        Rows found among all the rows of a table take a mask all-reduce for the union,
+        then a max all-reduce of the union's maxima. Among a few rows (the hot ones), one
+        max all-reduce of every one's maxima gives both: the union is the rows whose
+        first table's maximum is not zero (a changed row's is not).
+        """
+        n = len(self.tables)
+        if self.agreed or self.among.size > DENSE_STEPS_ROWS:
+            sent = self._union(comm)
+            pos = np.searchsorted(self.union, self.rows)
+            steps = np.zeros((n, self.union.size), dtype=np.float32)
+            if self.union.size:
+                for g, (table, base, _, _) in enumerate(self._columns()):
+                    row_maxabs(table, base, self.rows, pos, steps[g])
+                comm.all_reduce_(steps, "max")  # the same steps on every rank
+            return steps, pos, sent + steps.nbytes
+        dense = np.zeros((n, self.among.size), dtype=np.float32)
+        for g, (table, base, _, _) in enumerate(self._columns()):
+            row_maxabs(table, base, self.rows, self.local, dense[g])
+        comm.all_reduce_(dense, "max")  # the union and its steps on every rank
+        hit = np.flatnonzero(dense[0])
+        self.union = self.among[hit]
+        return dense[:, hit], np.searchsorted(hit, self.local), dense.nbytes
+
     def quantize(self, comm) -> int:
         """Agree on the union and the steps, and quantize this rank's updates; return
         the bytes reduced."""
-        sent = self._union(comm)
-        pos = np.searchsorted(self.union, self.rows)
-        steps = np.zeros((len(self.tables), self.union.size), dtype=np.float32)
+        steps, pos, sent = self._steps(comm)
         self.q = np.zeros((self.union.size, int(self.edges[-1])), dtype=np.int8)
         width = int(self.edges[-1]) if self.overlap else 0
         self.snap = np.empty((self.rows.size if self.overlap else 0, width), dtype=np.float32)
         if self.union.size:
-            for g, (table, base, _, _) in enumerate(self._columns()):
-                row_maxabs(table, base, self.rows, pos, steps[g])
-            comm.all_reduce_(steps, "max")  # the same steps on every rank
             steps /= np.float32(self.levels)
             for g, (table, base, a, b) in enumerate(self._columns()):
                 key = _key(self.key, g)  # fresh draws for every table
@@ -215,7 +250,7 @@ class _Int8Rows(_Rows):
                     self.snap[:, a:b],
                 )  # fmt: skip
         self.steps, self.quantized = steps, True
-        return sent + steps.nbytes
+        return sent
 
     def reduce(self, comm) -> int:
         sent = 0 if self.quantized else self.quantize(comm)
@@ -344,9 +379,14 @@ class WeightSync:
         same = [i for i, t in enumerate(tables) if t.shape[0] == height]
         # tables of another height (fastText's n-gram buckets) are synced by their own rows
         self._groups = [same] + [[i] for i in range(len(tables)) if i not in same]
-        if hot is not None:
-            hot = np.ascontiguousarray(hot, dtype=np.uint8)
-        self.hot = hot
+        self.hot = None if hot is None else np.flatnonzero(hot)  # the rows, sorted
+        # the rows each group's rows syncs look at: the hot ones in tables of the mask's
+        # height (the vocabulary's), every row in the others (fastText's n-gram buckets)
+        self._among = [
+            self.hot if hot is not None and len(hot) == self.tables[g[0]].shape[0]
+            else np.arange(self.tables[g[0]].shape[0])
+            for g in self._groups
+        ]  # fmt: skip
         self._pending: _Pending | None = None
         self.syncs = 0
         self.bytes_reduced = 0
@@ -380,13 +420,13 @@ class WeightSync:
 
     def _part(self, g: list[int], rows: np.ndarray | None = None, overlap: bool = False) -> _Rows:
         tables, bases = [self.tables[i] for i in g], [self.bases[i] for i in g]
-        hot = self.hot if self.hot is not None and self.hot.size == tables[0].shape[0] else None
+        among = None if rows is not None else self._among[self._groups.index(g)]
         if self.compression == "none":
-            return _Rows(tables, bases, rows, hot)
+            return _Rows(tables, bases, rows, among)
         first = -1 if rows is None else int(rows[0])  # a full sync's block
         key = _key(self.syncs, g[0], first, self.comm.rank)  # fresh draws everywhere
         return _Int8Rows(
-            tables, bases, levels=self.levels, key=key, rows=rows, overlap=overlap, hot=hot
+            tables, bases, levels=self.levels, key=key, rows=rows, overlap=overlap, among=among
         )
 
     def _parts(self, overlap: bool = False) -> list[_Rows]:
