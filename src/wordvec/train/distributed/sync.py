@@ -25,17 +25,19 @@ Two ways to sync:
   trainer gives a ``hot`` mask (the distributed run does: the words a rank's round is
   expected to hold, :func:`~wordvec.train.distributed.plan.hot_rows`): a rare word is in
   few rounds of any rank, so two ranks seldom train it between two full syncs, and its
-  rows make most of a round's changed rows (9,000 of 11,000 in bench-en's skip-gram
-  rounds) and little of its updates. A rows sync can overlap the next round's
-  training (:meth:`WeightSync.begin`): it reduces copies of the updates in a background
-  thread, so the tables train meanwhile.
+  rows make most of a round's changed rows (7,600 of 11,000 in bench-en's skip-gram
+  rounds are outside the 4,000 most frequent words) and little of its updates. A rows
+  sync can overlap the next round's training (:meth:`WeightSync.begin`): it reduces
+  copies of the updates in a background thread, so the tables train meanwhile.
 
 Compression (``compression="int8"``, the default): a rows sync sends each rank's
 updates as int8, on ``127 // world_size`` levels per rank so that their sum fits, with a
 step per row and table (the largest update of that row on any rank, agreed by a small
-all-reduce, over the levels), rounded stochastically: unbiased, and a quarter of the
-bytes. What the rounding leaves out is dropped, not kept for later, so a row synced
-equals the common state on every rank as without compression. The periodic full syncs
+all-reduce, over the levels; among at most :data:`DENSE_STEPS_ROWS` rows, such as the
+hot ones, an all-reduce of every row's maximum gives the union too, without the mask),
+rounded stochastically: unbiased, and a quarter of the bytes. What the rounding leaves
+out is dropped, not kept for later, so a row synced equals the common state on every
+rank as without compression. The periodic full syncs
 are compressed the same way, block by block; the full syncs at epoch ends and
 checkpoints are exact (float32). ``"none"`` sends float32 updates. An update that is
 not finite (a diverged run) makes its row NaN on every rank, as a float32 sum does, so
