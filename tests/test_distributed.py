@@ -413,3 +413,37 @@ def test_int8_syncs_refuse_more_ranks_than_an_int8_sum_holds():
         sync_rows(big, table, [t.copy() for t in table], compression="fp16")
     with pytest.raises(ValueError, match="up to 127 ranks"):
         sync_rows(big, table, [t.copy() for t in table], compression="int8")
+
+
+def test_rows_syncs_leave_rare_rows_to_the_full_syncs():
+    from wordvec.train.distributed.sync import WeightSync
+
+    calls = []
+
+    class OneRank:  # a job of one rank: an all-reduce leaves the array as it is
+        world_size, rank = 1, 0
+
+        def all_reduce_(self, array, op="sum"):
+            assert array.size, "an empty all-reduce"
+            calls.append(op)
+
+    rng = np.random.default_rng(0)
+    for compression in ("int8", "none"):
+        for hot in (np.zeros(30, np.uint8), (np.arange(30) < 10).astype(np.uint8)):
+            a, b = rng.random((30, 4), dtype=np.float32), rng.random((30, 3), dtype=np.float32)
+            sync = WeightSync(
+                OneRank(), [a, b], mode="rows", full_every=100, compression=compression, hot=hot
+            )
+            a[[2, 20]] += 0.5  # a frequent word's row and a rare one's
+            b[[2, 20]] -= 0.25
+            calls.clear()
+            sync()
+            base = sync.bases[0]
+            assert not np.array_equal(a[20], base[20])  # the rare row: left to a full sync
+            if hot.any():  # the hot row synced: it is the common state now
+                np.testing.assert_allclose(base[2], a[2], atol=1e-6)
+                assert calls
+            else:  # nothing to look at: no collective at all
+                assert not np.array_equal(a[2], base[2]) and calls == []
+            sync(full=True)
+            np.testing.assert_array_equal(sync.bases[0], a)  # the full sync takes every row

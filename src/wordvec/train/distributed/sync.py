@@ -171,7 +171,8 @@ class _Rows:
         if self.agreed:
             self.union = self.rows
             return 0
-        comm.all_reduce_(self.mask, "max")
+        if self.mask.size:  # no rows to look at (no hot ones): the same on every rank
+            comm.all_reduce_(self.mask, "max")
         self.union = self.among[np.flatnonzero(self.mask)]
         return self.mask.nbytes
 
@@ -231,7 +232,8 @@ class _Int8Rows(_Rows):
         dense = np.zeros((n, self.among.size), dtype=np.float32)
         for g, (table, base, _, _) in enumerate(self._columns()):
             row_maxabs(table, base, self.rows, self.local, dense[g])
-        comm.all_reduce_(dense, "max")  # the union and its steps on every rank
+        if dense.size:
+            comm.all_reduce_(dense, "max")  # the union and its steps on every rank
         hit = np.flatnonzero(dense[0])
         self.union = self.among[hit]
         return dense[:, hit], np.searchsorted(hit, self.local), dense.nbytes
