@@ -273,7 +273,7 @@ def test_two_ranks_train_one_model(corpus_dir: Path, sync: dict):
     agreement = np.mean([_similarity_agreement(trained, s) for s in singles])
     assert agreement >= min(spread) - 0.02, (agreement, spread)
     assert r0["sync"]["syncs"] > 3 * 3  # several rounds per epoch
-    # rows syncs look at the words a round is expected to hold, not the rare ones
+    # rows syncs look at the words a rank meets at least once in two rounds, not the rare ones
     hot = hot_rows(wv.counts, r0["sync_words"])
     assert r0["sync"]["hot_rows"] == np.count_nonzero(hot) < len(wv) // 2
     assert hot[: np.count_nonzero(hot)].all()  # the most frequent words
