@@ -452,6 +452,5 @@ class DistributedRun(EpochHooks):
         s = self._sync
         if s is None:
             return {"syncs": 0, "bytes": 0, "seconds": 0.0, "overlapped": 0.0, "hot_rows": 0}
-        hot = -1 if s.hot is None else int(s.hot.size)
         return {"syncs": s.syncs, "bytes": s.bytes_reduced, "seconds": s.seconds,
-                "overlapped": s.overlapped, "hot_rows": hot}  # fmt: skip
+                "overlapped": s.overlapped, "hot_rows": s.hot_rows}  # fmt: skip

@@ -196,8 +196,9 @@ class _Int8Rows(_Rows):
     """:class:`_Rows` sending int8 updates: ``levels`` per rank, a step per row and
     table agreed by a max all-reduce, stochastic rounding seeded by ``key``.
 
-    The updates are quantized from the tables at :meth:`quantize`, which needs the
-    union (two small collectives); :meth:`reduce` then sums them. ``overlap``: the tables
+    The updates are quantized from the tables at :meth:`quantize`, which agrees on the
+    union and the steps first (one or two small collectives, :meth:`_steps`);
+    :meth:`reduce` then sums them. ``overlap``: the tables
     train between the two, so the rows are kept as they were quantized (``snap``)."""
 
     def __init__(
@@ -362,6 +363,7 @@ class WeightSync:
         bytes_reduced (int): Bytes this rank sent into all-reduces.
         seconds (float): Time the trainer waited for syncs.
         overlapped (float): Time the background reductions took.
+        hot_rows (int): Rows of the ``hot`` mask (-1 without one).
     """
 
     def __init__(
@@ -383,11 +385,12 @@ class WeightSync:
         same = [i for i, t in enumerate(tables) if t.shape[0] == height]
         # tables of another height (fastText's n-gram buckets) are synced by their own rows
         self._groups = [same] + [[i] for i in range(len(tables)) if i not in same]
-        self.hot = None if hot is None else np.flatnonzero(hot)  # the rows, sorted
+        hot_idx = None if hot is None else np.flatnonzero(hot)  # sorted
+        self.hot_rows = -1 if hot_idx is None else int(hot_idx.size)
         # the rows each group's rows syncs look at: the hot ones in tables of the mask's
         # height (the vocabulary's), every row in the others (fastText's n-gram buckets)
         self._among = [
-            self.hot if hot is not None and len(hot) == self.tables[g[0]].shape[0]
+            hot_idx if hot_idx is not None and len(hot) == self.tables[g[0]].shape[0]
             else np.arange(self.tables[g[0]].shape[0])
             for g in self._groups
         ]  # fmt: skip
@@ -422,9 +425,13 @@ class WeightSync:
                 part.apply()
         self.seconds += time.perf_counter() - t0
 
-    def _part(self, g: list[int], rows: np.ndarray | None = None, overlap: bool = False) -> _Rows:
+    def _part(
+        self, g: list[int], rows: np.ndarray | None = None, overlap: bool = False,
+        among: np.ndarray | None = None,
+    ) -> _Rows:  # fmt: skip
+        """Group ``g``'s part: the given ``rows`` (a full sync's block) or the changed
+        ones among ``among``."""
         tables, bases = [self.tables[i] for i in g], [self.bases[i] for i in g]
-        among = None if rows is not None else self._among[self._groups.index(g)]
         if self.compression == "none":
             return _Rows(tables, bases, rows, among)
         first = -1 if rows is None else int(rows[0])  # a full sync's block
@@ -435,7 +442,10 @@ class WeightSync:
 
     def _parts(self, overlap: bool = False) -> list[_Rows]:
         """This rank's changed rows and their updates, per group of tables."""
-        return [self._part(g, overlap=overlap) for g in self._groups]
+        return [
+            self._part(g, overlap=overlap, among=among)
+            for g, among in zip(self._groups, self._among)
+        ]
 
     def _full_blocks(self) -> Iterator[_Rows]:
         """Every row, block by block (a compressed full sync)."""
