@@ -87,6 +87,19 @@ def scenario_layer(comm, outdir: Path, args: list[str]) -> dict:
     np.save(outdir / f"int8fullbefore{comm.rank}.npy", c)
     full()
     np.save(outdir / f"int8full{comm.rank}.npy", c)
+    # factors of the summed updates: both ranks move rows 2 and 6 by 1; row 2's factor
+    # is 0.5 (the mean of the updates), row 6's 1 (their sum)
+    scaled = {}
+    for compression in ("none", "int8"):
+        for kind in ("rows", "full", "periodic"):
+            d = np.zeros((8, 2), np.float32)
+            scale = np.ones(8, np.float32)
+            scale[2] = 0.5
+            mode = "full" if kind == "periodic" else "rows"
+            s = sync.WeightSync(comm, [d], mode=mode, compression=compression, scales=[scale])
+            d[[2, 6]] += 1.0
+            s(full=kind == "full")
+            scaled[f"{compression}-{kind}"] = d.tolist()
     differ = ""
     try:
         comm_mod.check_same_settings(comm, {"dim": 8 + comm.rank})
@@ -98,6 +111,7 @@ def scenario_layer(comm, outdir: Path, args: list[str]) -> dict:
         "local_map_ok": bool((np.asarray(words)[local] == np.asarray(enc.words)).all()),
         "digest": digest,
         "differ": differ,
+        "scaled": scaled,
     }
 
 

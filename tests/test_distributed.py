@@ -156,6 +156,15 @@ def test_layer_vocab_sync_and_settings(corpus_dir: Path, tmp_path: Path):
     # full sync: equal weights on both ranks, same checksum
     assert r0["digest"] == r1["digest"]
     _check_int8_syncs(out, start)
+    # factors of the summed updates, in rows syncs, exact full syncs and int8 periodic
+    # ones: row 2 (0.5) gets the mean of the two ranks' updates, row 6 (1) their sum
+    want = np.zeros((8, 2))
+    want[2], want[6] = 1.0, 2.0
+    assert r0["scaled"].keys() == {f"{c}-{k}" for c in ("none", "int8")
+                                   for k in ("rows", "full", "periodic")}  # fmt: skip
+    for key, got in r0["scaled"].items():
+        assert got == r1["scaled"][key], key  # the same on both ranks
+        np.testing.assert_allclose(got, want, atol=0 if key.startswith("none") else 2 / 63)
     # different settings are named on every rank
     for r in (r0, r1):
         assert "dim: rank 0 has 8, rank 1 has 9" in r["differ"]
@@ -413,6 +422,57 @@ def test_int8_syncs_refuse_more_ranks_than_an_int8_sum_holds():
         sync_rows(big, table, [t.copy() for t in table], compression="fp16")
     with pytest.raises(ValueError, match="up to 127 ranks"):
         sync_rows(big, table, [t.copy() for t in table], compression="int8")
+
+
+def test_update_scale_goes_from_the_sum_to_the_mean():
+    from wordvec.train.distributed.plan import SATURATING_MEETINGS, update_scale
+
+    meetings = np.array([0.0, 0.01, 1.0, 3.0, 10.0, 100.0, 1e4])
+    np.testing.assert_array_equal(update_scale(meetings, 1), 1.0)  # one rank: its updates
+    two = update_scale(meetings, 2)
+    x = meetings / SATURATING_MEETINGS
+    np.testing.assert_allclose(two, (1 + np.exp(-x)) / 2, rtol=1e-6)
+    assert two[0] == 1.0 and two[1] > 0.998 and two[-1] == 0.5
+    assert (np.diff(two[:-2]) < 0).all()  # the more a rank meets a word, the less its sum counts
+    many = update_scale(meetings, 16)
+    assert (np.diff(many[:-2]) < 0).all() and many[0] == 1.0
+    np.testing.assert_allclose(many[-1], 1 / 16, rtol=1e-6)
+    assert many.dtype == np.float32
+
+
+def test_word2vec_scales_its_frequent_input_rows_only():
+    from wordvec.train import FastText, Word2Vec
+
+    counts = np.array([10**7, 10**6, 10**5, 10**4, 10**3, 10])  # a Zipf-like vocabulary
+    scales = Word2Vec(sample=1e-3).sync_scales(counts, 50_000, 2)
+    assert list(scales) == ["input_weights"]  # the output rows' updates are summed
+    s = scales["input_weights"]
+    assert s.shape == (6,) and (np.diff(s) >= 0).all()  # rarer words: nearer the sum
+    assert s[0] == 0.5 and 0.5 < s[3] < s[4] < s[5] and s[5] > 0.99
+    # subsampling keeps fewer of a frequent word's occurrences: less overshoot (rounds
+    # of 500 words, where the second word is met 45 times a round, 14 after subsampling)
+    small = [Word2Vec(sample=t).sync_scales(counts, 500, 2)["input_weights"] for t in (1e-3, 0)]
+    assert small[1][1] < small[0][1] < 1
+    np.testing.assert_array_equal(Word2Vec().sync_scales(counts, 50_000, 1)["input_weights"], 1)
+    assert FastText().sync_scales(counts, 50_000, 2) == {}  # bags of shared rows: not measured
+
+
+def test_sync_scales_are_checked():
+    from wordvec.train.distributed.sync import WeightSync
+
+    class OneRank:
+        world_size, rank = 1, 0
+
+    tables = [np.zeros((4, 2), np.float32), np.zeros((6, 2), np.float32)]
+    with pytest.raises(ValueError, match=r"one entry per table \(2\), got 1"):
+        WeightSync(OneRank(), tables, scales=[None])
+    with pytest.raises(ValueError, match=r"one factor in \(0, 1\] per row \(4\), got shape \(6,\)"):
+        WeightSync(OneRank(), tables, scales=[np.ones(6), None])
+    for bad in (0.0, 1.5, np.nan):
+        with pytest.raises(ValueError, match="update_scale"):
+            WeightSync(OneRank(), tables, scales=[np.full(4, bad), None])
+    sync = WeightSync(OneRank(), tables, scales=[None, np.full(6, 0.5)])
+    assert sync.scales[0] is None and sync.scales[1].dtype == np.float32
 
 
 def test_rows_syncs_leave_rare_rows_to_the_full_syncs():

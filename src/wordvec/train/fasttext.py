@@ -130,6 +130,17 @@ class FastText(Word2Vec):
         self.input_weights = uniform_matrix(rows, self.dim, -bound, bound, self.seed, self.workers)
         self.output_weights = np.zeros((output_rows(self.loss, vocab_size), self.dim), np.float32)
 
+    def sync_scales(
+        self, counts: np.ndarray, round_words: int, world_size: int
+    ) -> dict[str, np.ndarray]:
+        """Distributed: no factors; syncs add up the ranks' updates as they are.
+
+        A word's input is the mean of a bag of rows shared with other words (its
+        n-grams), which Word2Vec's factors per word row do not model; they were not
+        measured with subwords.
+        """
+        return {}
+
     def input_bags(self, words: list[str]) -> Bags:
         """Each word's bag: its own row, then ``vocab +`` the rows of its n-grams."""
         n = len(words)

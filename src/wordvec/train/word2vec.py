@@ -149,6 +149,23 @@ class Word2Vec(Trainer):
         self.input_weights = arrays["input_weights"].astype(np.float32, copy=False)
         self.output_weights = arrays["output_weights"].astype(np.float32, copy=False)
 
+    def sync_scales(
+        self, counts: np.ndarray, round_words: int, world_size: int
+    ) -> dict[str, np.ndarray]:
+        """Distributed: the factors by which syncs multiply the summed updates of the
+        input rows (:func:`~wordvec.train.distributed.plan.update_scale`), from each
+        word's expected trained occurrences in a rank's round of ``round_words`` words.
+
+        The input rows only: discounting the output rows too cost skip-gram analogies
+        and gave WordSim-353 nothing (RESULTS.md).
+        """
+        from wordvec.train.distributed.plan import update_scale
+
+        counts = np.asarray(counts, dtype=np.float64)
+        kept = keep_thresholds(counts, self.sample) / float(1 << 32)
+        meetings = counts / max(counts.sum(), 1.0) * kept * round_words
+        return {"input_weights": update_scale(meetings, world_size)}
+
     def default_sync_words(self) -> int:
         """Distributed: words per worker thread between two weight syncs when
         ``sync_words`` is None: 50,000 for skip-gram, 200,000 for CBOW.

@@ -68,3 +68,45 @@ def hot_rows(counts: np.ndarray, round_words: int) -> np.ndarray:
     """
     counts = np.asarray(counts, dtype=np.float64)
     return (counts * (2 * int(round_words)) >= counts.sum()).astype(np.uint8)
+
+
+#: Meetings in a round after which a rank has moved a word's input row most of the way
+#: (``1 - 1/e``) to where its own share of the text pulls it: calibrated on bench-en's
+#: skip-gram (RESULTS.md, "Summed updates that overshoot").
+SATURATING_MEETINGS = 3.0
+
+
+def update_scale(meetings: np.ndarray, world_size: int) -> np.ndarray:
+    """The factor by which a sync multiplies the sum of the ranks' updates of each row.
+
+    Each rank computes its updates of a row from its own copy, without the others'
+    updates of the round. A row met rarely moves little in a round: the ranks' updates
+    add up as one process's would, and the factor is 1. A row every rank meets often
+    moves most of the way to where that rank's text pulls it, on every rank: the sum
+    moves it up to ``world_size`` times too far (on bench-en's skip-gram, WordSim-353
+    then drops 0.02 below one process's). The model: a rank's round moves a row the
+    fraction ``1 - e**(-x)`` of the way, ``x = meetings / SATURATING_MEETINGS``; one
+    process trained on the ``N`` ranks' text would move it ``1 - e**(-N x)`` of the
+    way, the sum of the ``N`` ranks' updates ``N (1 - e**(-x))``. The factor is their
+    ratio: 1 for rare rows, ``1 / N`` (the mean of the updates) for the most frequent;
+    ``(1 + e**(-x)) / 2`` for two ranks.
+
+    Args:
+        meetings (np.ndarray): Each row's expected trained occurrences in one rank's
+            round (after subsampling).
+        world_size (int): Ranks.
+
+    Returns:
+        float32 factors in ``[1 / world_size, 1]``.
+
+    Shape:
+        ``meetings``: ``(rows,)`` -> ``(rows,)``.
+
+    >>> [round(float(f), 3) for f in update_scale(np.array([0.0, 3.0, 300.0]), 2)]
+    [1.0, 0.684, 0.5]
+    """
+    x = np.asarray(meetings, dtype=np.float64) / SATURATING_MEETINGS
+    n = int(world_size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.expm1(-n * x) / (n * np.expm1(-x))
+    return np.where(x > 0, scale, 1.0).astype(np.float32)

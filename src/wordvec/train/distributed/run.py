@@ -303,10 +303,15 @@ class DistributedRun(EpochHooks):
         if self._meta is not None:
             self._restore()
             model.losses.extend(self.progress.losses)
+        # the trainer's factors of the summed updates (Word2Vec: its input rows')
+        scaled = getattr(model, "sync_scales", lambda *a: {})(
+            self._vocab_counts, self.sync_words, self.world_size
+        )
         self._sync = WeightSync(
             self.comm, list(self._tables.values()), mode=self.sync_mode,
             full_every=self.full_every, compression=self.compression,
             hot=hot_rows(self._vocab_counts, self.sync_words),
+            scales=[scaled.get(name) for name in self._tables],
         )  # fmt: skip
         self._last_ckpt = time.monotonic()
         return self.progress.epoch

@@ -11,6 +11,15 @@ process, where the sum of updates synced every 100k words per rank lost 0.2 poin
 0.02 (RESULTS.md). The all-reduce works in place on the NumPy tables
 (``torch.from_numpy``, no copy); the bases cost one more copy of the tables.
 
+The sum has one flaw, on the rows every rank meets often: each rank moves such a row
+most of the way to where its own share of the text pulls it within a round, so the sum
+moves it up to ``world_size`` times too far (on bench-en's skip-gram the plain sum left
+WordSim-353 0.02 below one process's over six seeds). A trainer may therefore give a
+factor per row of a table (``scales``; Word2Vec's input rows,
+:func:`~wordvec.train.distributed.plan.update_scale`): 1 for rows met rarely (the sum),
+down to ``1 / world_size`` (the mean) for the most frequent, applied to the summed
+updates of every sync.
+
 Two ways to sync:
 
 - ``"full"``: all-reduce the whole tables. Cost grows with the table, not with the text.
@@ -90,13 +99,20 @@ def changed_rows(table: np.ndarray, base: np.ndarray, among: np.ndarray) -> np.n
     return out
 
 
-def sync_full(comm, tables: list[np.ndarray], bases: list[np.ndarray]) -> int:
+def sync_full(
+    comm, tables: list[np.ndarray], bases: list[np.ndarray],
+    scales: list[np.ndarray | None] | None = None,
+) -> int:  # fmt: skip
     """Apply the combined updates of all ranks since ``bases`` to each table, in place;
-    return the bytes reduced by this rank. ``bases`` become the new tables."""
+    return the bytes reduced by this rank. ``bases`` become the new tables. ``scales``:
+    per table, None or a factor per row of the summed updates
+    (:func:`~wordvec.train.distributed.plan.update_scale`)."""
     sent = 0
-    for table, base in zip(tables, bases):
+    for table, base, scale in zip(tables, bases, scales or [None] * len(tables)):
         table -= base  # this rank's update, in the table's own memory
         comm.all_reduce_(table)  # the sum of every rank's update
+        if scale is not None:
+            table *= scale[:, None]
         table += base
         base[...] = table
         sent += table.nbytes
@@ -136,13 +152,15 @@ class _Rows:
     changed in the first among the rows ``among`` (sorted; None: every row): its
     ``rows``, their ``snap`` and ``delta`` over every table's columns; :meth:`reduce`
     adds ``union`` and ``sums``, which :meth:`apply` needs. ``rows`` given (a compressed
-    full sync's block): those rows, the same on every rank."""
+    full sync's block): those rows, the same on every rank. ``scales``: per table, None
+    or the factor of each row's summed update."""
 
     def __init__(
         self, tables: list[np.ndarray], bases: list[np.ndarray], rows: np.ndarray | None = None,
-        among: np.ndarray | None = None,
+        among: np.ndarray | None = None, scales: list[np.ndarray | None] | None = None,
     ) -> None:  # fmt: skip
         self.tables, self.bases = tables, bases
+        self.scales = scales or [None] * len(tables)
         self.edges = np.cumsum([0] + [t.shape[1] for t in tables])
         self.agreed = rows is not None
         if rows is None:
@@ -188,8 +206,11 @@ class _Rows:
 
     def apply(self) -> None:
         """Put the combined updates into the tables and bases (training paused)."""
-        for table, base, a, b in self._columns():
-            apply_combined(table, base, self.union, self.sums[:, a:b], self.rows, self.snap[:, a:b])
+        for (table, base, a, b), scale in zip(self._columns(), self.scales):
+            sums = self.sums[:, a:b]
+            if scale is not None:
+                sums = sums * scale[self.union, None]
+            apply_combined(table, base, self.union, sums, self.rows, self.snap[:, a:b])
 
 
 class _Int8Rows(_Rows):
@@ -204,9 +225,10 @@ class _Int8Rows(_Rows):
     def __init__(
         self, tables: list[np.ndarray], bases: list[np.ndarray], *, levels: int, key: int,
         rows: np.ndarray | None = None, overlap: bool = False, among: np.ndarray | None = None,
+        scales: list[np.ndarray | None] | None = None,
     ) -> None:  # fmt: skip
         self.levels, self.key, self.overlap = levels, key, overlap
-        super().__init__(tables, bases, rows, among)
+        super().__init__(tables, bases, rows, among, scales)
 
     def _take(self) -> None:  # quantize() reads the tables themselves
         self.quantized = False
@@ -264,9 +286,10 @@ class _Int8Rows(_Rows):
         return sent + self.q.nbytes
 
     def apply(self) -> None:
-        for g, (table, base, a, b) in enumerate(self._columns()):
+        for g, ((table, base, a, b), scale) in enumerate(zip(self._columns(), self.scales)):
+            step = self.steps[g] if scale is None else self.steps[g] * scale[self.union]
             apply_quantized(
-                table, base, self.union, self.q[:, a:b], self.steps[g], self.rows,
+                table, base, self.union, self.q[:, a:b], step, self.rows,
                 self.snap[:, a:b],
             )  # fmt: skip
 
@@ -331,6 +354,33 @@ class _Pending:
             raise self.error
 
 
+def _check_scales(
+    scales: list[np.ndarray | None] | None, tables: list[np.ndarray]
+) -> list[np.ndarray | None]:
+    """Return ``scales`` (None: one None per table), checked against ``tables``."""
+    if scales is None:
+        return [None] * len(tables)
+    if len(scales) != len(tables):
+        raise ValueError(
+            f"scales must give one entry per table ({len(tables)}), got {len(scales)}; "
+            "pass None for a table whose updates are summed as they are."
+        )
+    out: list[np.ndarray | None] = []
+    for t, sc in zip(tables, scales):
+        if sc is None:
+            out.append(None)
+            continue
+        sc = np.ascontiguousarray(sc, dtype=np.float32)
+        if sc.shape != (t.shape[0],) or not bool(np.all((sc > 0) & (sc <= 1))):
+            raise ValueError(
+                f"a table's scales must be one factor in (0, 1] per row ({t.shape[0]}), got "
+                f"shape {sc.shape} with values in [{sc.min(initial=0):g}, "
+                f"{sc.max(initial=0):g}]; build them with plan.update_scale."
+            )
+        out.append(sc)
+    return out
+
+
 class WeightSync:
     """Syncs a trainer's tables at the cadence the trainer calls it.
 
@@ -357,6 +407,11 @@ class WeightSync:
         hot (np.ndarray | None, default None): A uint8 mask over the rows of the tables
             of its height: rows syncs look at these rows only (the module doc); None:
             at every row.
+        scales (list[np.ndarray | None] | None, default None): Per table, None (the sum
+            of the ranks' updates) or a float32 factor per row in ``(0, 1]`` by which
+            every sync multiplies the sum of that row's updates
+            (:func:`~wordvec.train.distributed.plan.update_scale`); the same on every
+            rank.
 
     Attributes:
         syncs (int): Syncs done.
@@ -369,6 +424,7 @@ class WeightSync:
     def __init__(
         self, comm, tables: list[np.ndarray], *, mode: str = "full", full_every: int = 8,
         compression: str = "int8", hot: np.ndarray | None = None,
+        scales: list[np.ndarray | None] | None = None,
     ) -> None:  # fmt: skip
         for t in tables:
             if t.dtype != np.float32 or not t.flags.c_contiguous or not t.flags.writeable:
@@ -377,6 +433,7 @@ class WeightSync:
                     f"dtype={t.dtype}, contiguous={t.flags.c_contiguous}; pass the "
                     "trainer's own tables."
                 )
+        self.scales = _check_scales(scales, tables)
         self.levels = int8_levels(compression, comm.world_size)  # of one rank's updates
         self.comm, self.tables, self.mode, self.full_every = comm, tables, mode, full_every
         self.compression = compression
@@ -417,7 +474,7 @@ class WeightSync:
         periodic = self.full_due()
         self.syncs += 1
         if full or (periodic and self.compression == "none"):
-            self.bytes_reduced += sync_full(self.comm, self.tables, self.bases)
+            self.bytes_reduced += sync_full(self.comm, self.tables, self.bases, self.scales)
         else:
             parts = self._full_blocks() if periodic else self._parts()
             for part in parts:  # one at a time: a full sync's blocks bound its memory
@@ -432,13 +489,15 @@ class WeightSync:
         """Group ``g``'s part: the given ``rows`` (a full sync's block) or the changed
         ones among ``among``."""
         tables, bases = [self.tables[i] for i in g], [self.bases[i] for i in g]
+        scales = [self.scales[i] for i in g]
         if self.compression == "none":
-            return _Rows(tables, bases, rows, among)
+            return _Rows(tables, bases, rows, among, scales)
         first = -1 if rows is None else int(rows[0])  # a full sync's block
         key = _key(self.syncs, g[0], first, self.comm.rank)  # fresh draws everywhere
         return _Int8Rows(
-            tables, bases, levels=self.levels, key=key, rows=rows, overlap=overlap, among=among
-        )
+            tables, bases, levels=self.levels, key=key, rows=rows, overlap=overlap, among=among,
+            scales=scales,
+        )  # fmt: skip
 
     def _parts(self, overlap: bool = False) -> list[_Rows]:
         """This rank's changed rows and their updates, per group of tables."""
