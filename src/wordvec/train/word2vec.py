@@ -158,6 +158,21 @@ class Word2Vec(Trainer):
 
         The input rows only: discounting the output rows too cost skip-gram analogies
         and gave WordSim-353 nothing (RESULTS.md).
+
+        Args:
+            counts (np.ndarray): The vocabulary's counts (the whole corpus's).
+            round_words (int): Words a rank trains between two syncs.
+            world_size (int): Ranks.
+
+        Returns:
+            ``{"input_weights": factors}``, float32 in ``[1 / world_size, 1]``.
+
+        Shape:
+            ``counts``: ``(vocab,)``; the factors ``(vocab,)``.
+
+        >>> f = Word2Vec().sync_scales(np.array([10**7, 600, 10]), 50_000, 2)
+        >>> [round(float(x), 2) for x in f["input_weights"]]
+        [0.5, 0.68, 0.99]
         """
         from wordvec.train.distributed.plan import update_scale
 
