@@ -469,7 +469,7 @@ def test_sync_scales_are_checked():
     with pytest.raises(ValueError, match=r"one factor in \(0, 1\] per row \(4\), got shape \(6,\)"):
         WeightSync(OneRank(), tables, scales=[np.ones(6), None])
     for bad in (0.0, 1.5, np.nan):
-        with pytest.raises(ValueError, match="update_scale"):
+        with pytest.raises(ValueError, match=f"values from {bad:g} to {bad:g}.*update_scale"):
             WeightSync(OneRank(), tables, scales=[np.full(4, bad), None])
     sync = WeightSync(OneRank(), tables, scales=[None, np.full(6, 0.5)])
     assert sync.scales[0] is None and sync.scales[1].dtype == np.float32

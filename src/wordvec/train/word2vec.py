@@ -187,9 +187,12 @@ class Word2Vec(Trainer):
 
         What makes a rank's view of the others stale is the updates it has not seen, and
         skip-gram makes one per context word (about six per word at window 5) where CBOW
-        makes one per word. On bench-en with 2 ranks, skip-gram lost 0.017 of
-        WordSim-353 against one process at 100,000 words and 0.007-0.011 at 50,000; CBOW
-        lost 0.4-0.6 analogy points at 200,000 and 2.8 at 400,000 (benchmarks/RESULTS.md).
+        makes one per word. On bench-en with 2 ranks, before the factors of
+        :meth:`sync_scales`, skip-gram lost 0.017 of WordSim-353 against one process at
+        100,000 words and 0.007-0.011 at 50,000; CBOW lost 0.4-0.6 analogy points at
+        200,000 and 2.8 at 400,000. With the factors, skip-gram's 2-rank runs at 100,000
+        words were 0.6 analogy points and 0.016 of WordSim-353 below its runs at 50,000
+        (benchmarks/RESULTS.md).
         """
         return 50_000 if self.arch == "skipgram" else 200_000
 

@@ -372,10 +372,10 @@ def _check_scales(
             continue
         sc = np.ascontiguousarray(sc, dtype=np.float32)
         if sc.shape != (t.shape[0],) or not bool(np.all((sc > 0) & (sc <= 1))):
+            span = f" with values from {sc.min():g} to {sc.max():g}" if sc.size else ""
             raise ValueError(
                 f"a table's scales must be one factor in (0, 1] per row ({t.shape[0]}), got "
-                f"shape {sc.shape} with values in [{sc.min(initial=0):g}, "
-                f"{sc.max(initial=0):g}]; build them with plan.update_scale."
+                f"shape {sc.shape}{span}; build them with plan.update_scale."
             )
         out.append(sc)
     return out
