@@ -153,7 +153,7 @@ def sg_bag_job(
     each row of the bag once: fastText's sums (it adds each example's error to every
     row and recomputes the mean), in ``1/(2b)`` of the row traffic. The next centre's
     bag rows are prefetched while this centre's examples train (they are random rows of
-    a large n-gram table).
+    a large n-gram table). ``batch.grad`` holds an example's dot products.
 
     Sharing one draw of negatives among a centre's examples (word2vec's skip-gram loop
     does, where the examples have different inputs) pushes the one shared input ``2b``
@@ -199,7 +199,7 @@ def sg_bag_job(
                 _copy(nxt, negs)
                 if i + 1 < slen or c + 1 < n_ctx:
                     state = _draw_ahead(state, tables, nxt, w_out)
-                loss += ns_one(hid, w_out, ctx[c], negs, alpha, sig, logsig, err)
+                loss += ns_one(hid, w_out, ctx[c], negs, alpha, sig, logsig, err, batch.grad)
             for d in range(dim):  # the mean's change: every example's error
                 hid[1, d] = hid[0, d] - hid[1, d]
             _bag_add(w_in, bags, sent[i], hid[1])
@@ -261,6 +261,8 @@ def cbow_bag_job(
     position goes out of reach (``window`` positions behind the next centre). Rows that
     two positions in reach share (a repeated word, a common n-gram) see each other's
     changes only then. This is 1/(2b) of the row traffic of pooling every window again.
+    The bag rows of the next group's newcomers are prefetched while the current group
+    trains (about 10% of a fit: random rows of a large n-gram table).
 
     Returns:
         ``(loss, examples, words)``: float64 loss sum, centre words trained,
@@ -290,6 +292,8 @@ def cbow_bag_job(
                 sizes[q] = _bag_sum(w_in, bags, sent[entered], sums[q])
                 pending[q, :] = 0.0
                 entered += 1
+            for p in range(entered, min(slen, entered + group)):  # the next group's newcomers
+                _prefetch_bag(w_in, bags, sent[p])
             for c in range(n_c):
                 _pool(sums, sizes, spans, c, start + c, cbow_mean, hidden)
             if hs:

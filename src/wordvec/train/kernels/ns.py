@@ -155,26 +155,46 @@ def ns_shared(
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
 def ns_one(
     hid: np.ndarray, w_out: np.ndarray, target: int, negs: np.ndarray, alpha: float,
-    sig: np.ndarray, logsig: np.ndarray, err: np.ndarray,
+    sig: np.ndarray, logsig: np.ndarray, err: np.ndarray, dots: np.ndarray,
 ) -> float:  # fmt: skip
     """One example, ``hid[0]`` predicting ``target`` against ``negs``, as fastText trains
     skip-gram (its examples share one input, which each example changes at once).
 
-    Output rows are visited in turn: a dot product, then one pass that adds ``g *
-    w_out[t]`` to the error and ``g * hid[0]`` to ``w_out[t]`` (a repeated negative sees
-    its first update, as in fastText); the error is added to ``hid[0]`` at the end.
+    The dot products come first, into ``dots``: they read ``hid[0]``, which changes only
+    at the end, so the loads of the output rows (random rows, mostly not cached) overlap
+    instead of each waiting for the previous row's update; about 13% of a fastText
+    skip-gram fit (RESULTS.md). Then each row in turn gets one pass that adds ``g *
+    w_out[t]`` to the error and ``g * hid[0]`` to ``w_out[t]``; a repeated negative
+    sees its first update (its dot product is taken again), as in fastText, so the
+    result is the row-by-row loop's bit for bit. The error is added to ``hid[0]`` at
+    the end.
+
+    Shape:
+        ``hid``: ``(>= 1, dim)``; ``err``: ``(dim,)``; ``dots``: ``(>= len(negs) + 1,)``
+        float32 scratch.
     """
     dim = w_out.shape[1]
-    for d in range(dim):
-        err[d] = 0.0
-    loss = 0.0
-    for k in range(negs.shape[0] + 1):
+    n = negs.shape[0] + 1
+    for k in range(n):  # every dot product first: hid[0] is unchanged until the end
         t = target if k == 0 else negs[k - 1]
-        if k > 0 and t == target:
-            continue
         f = np.float32(0.0)
         for d in range(dim):
             f += hid[0, d] * w_out[t, d]
+        dots[k] = f
+    for d in range(dim):
+        err[d] = 0.0
+    loss = 0.0
+    for k in range(n):
+        t = target if k == 0 else negs[k - 1]
+        if k > 0 and t == target:
+            continue
+        f = dots[k]
+        for j in range(1, k):  # a repeated negative sees its first update
+            if negs[j - 1] == t:
+                f = np.float32(0.0)
+                for d in range(dim):
+                    f += hid[0, d] * w_out[t, d]
+                break
         label = 1.0 if k == 0 else 0.0
         s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
         loss += lo_k
