@@ -28,16 +28,17 @@ def _weights(rows: int, out_rows: int, dim: int = 8, seed: int = 0) -> tuple:
     return w_in, w_out
 
 
+@pytest.mark.parametrize("depth", [0, 8])  # 8: every path dot products first; 0: those that fit
 @pytest.mark.parametrize("mean", [True, False])
 @pytest.mark.parametrize(
     ("bags", "targets"),
     [([[1]], [0]), ([[1, 2, 2], [3]], [7, 7]), ([[0, 5], [4, 6, 1], [2]], [3, 0, 6])],
 )
-def test_hs_update_matches_reference(mean: bool, bags: list, targets: list) -> None:
+def test_hs_update_matches_reference(mean: bool, bags: list, targets: list, depth: int) -> None:
     w_in, w_out = _weights(8, 7)
     r_in, r_out = w_in.copy(), w_out.copy()
     want = ref.hs_update(r_in, r_out, bags, targets, huffman_reference(COUNTS), 0.1, mean)
-    batch = kernels.ns_batch(len(bags), sum(map(len, bags)), 0, 8)
+    batch = kernels.ns_batch(len(bags), sum(map(len, bags)), 0, 8, depth)
     batch.offsets[1:] = np.cumsum([len(b) for b in bags])
     batch.inputs[:] = [r for b in bags for r in b]
     batch.targets[:] = targets
@@ -62,9 +63,10 @@ def _job_case(sample: float) -> tuple:
     return ids, remap, keep, alias, tables
 
 
+@pytest.mark.parametrize("depth", [0, 8])  # 8: every path dot products first; 0: those that fit
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 @pytest.mark.parametrize("sample", [0.0, 0.1])
-def test_hs_jobs_match_reference(arch: str, sample: float) -> None:
+def test_hs_jobs_match_reference(arch: str, sample: float, depth: int) -> None:
     ids, remap, keep, alias, tables = _job_case(sample)
     w_in, w_out = _weights(8, 7)
     r_in, r_out = w_in.copy(), w_out.copy()
@@ -78,12 +80,12 @@ def test_hs_jobs_match_reference(arch: str, sample: float) -> None:
     single = [[w] for w in range(8)]
     if arch == "skipgram":
         want = ref.sg_bag_job(ids, remap, keep, alias, single, r_in, r_out, **common)
-        scratch = bag_scratch(len(ids), 2 * window, window, 0, 8)
+        scratch = bag_scratch(len(ids), 2 * window, window, 0, 8, depth=depth)
         got = sg_bag_job(ids, w_in, w_out, tables, bags, tree, True, job, window, scratch)
     else:
         want = ref.cbow_bag_job(ids, remap, keep, alias, single, r_in, r_out, cbow_mean=True,
                                 group=2, **common)  # fmt: skip
-        scratch = bag_scratch(len(ids), 2, window, 0, 8, pooled=True)
+        scratch = bag_scratch(len(ids), 2, window, 0, 8, pooled=True, depth=depth)
         got = cbow_bag_job(ids, w_in, w_out, tables, bags, tree, True, job, window, True, scratch)
     assert got[1:] == want[1:] and got[2] == words
     assert got[0] == pytest.approx(want[0], rel=1e-2)

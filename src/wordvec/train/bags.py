@@ -62,12 +62,15 @@ def bag_worker(model: Any, work: Work, group: int) -> JobWorker:
     hs = model.loss == "hs"
     sent = max(work.data.enc.max_sentence_length, 1)
     negative = 0 if hs else model.negative
+    depth = int(np.diff(tables.tree.offsets).max(initial=0))  # the longest Huffman path
     w_in, w_out = model.input_weights, model.output_weights
     if model.arch == "skipgram":
-        scratch = bag_scratch(sent, 2 * model.window, model.window, negative, model.dim)
+        scratch = bag_scratch(sent, 2 * model.window, model.window, negative, model.dim,
+                              depth=depth)  # fmt: skip
         kernel = partial(_sg, w_in, w_out, tables, hs, model.window)
     else:
-        scratch = bag_scratch(sent, group, model.window, negative, model.dim, pooled=True)
+        scratch = bag_scratch(sent, group, model.window, negative, model.dim, pooled=True,
+                              depth=depth)  # fmt: skip
         kernel = partial(_cbow, w_in, w_out, tables, hs, model.window, model.cbow_mean)
     return JobWorker(work, kernel, scratch, model.seed)
 

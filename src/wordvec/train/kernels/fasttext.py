@@ -82,14 +82,17 @@ class BagScratch(NamedTuple):
 
 
 def bag_scratch(
-    sentence: int, examples: int, window: int, negative: int, dim: int, pooled: bool = False
-) -> BagScratch:
+    sentence: int, examples: int, window: int, negative: int, dim: int, pooled: bool = False,
+    depth: int = 0,
+) -> BagScratch:  # fmt: skip
     """Allocate a bag job loop's buffers (per thread, outside the hot loop).
 
     ``examples`` is ``2 * window`` for skip-gram and the CBOW group size for CBOW;
     with ``pooled`` (CBOW) the ring holds the ``examples + 2 * window + 1`` positions a
     group of centres can reach; skip-gram trains one input row per example (the
-    centre's hidden vector). ``negative`` is 0 for hierarchical softmax.
+    centre's hidden vector). ``negative`` is 0 for hierarchical softmax, and ``depth``
+    its longest Huffman path (an example's path takes its dot products first when it
+    fits, :func:`~wordvec.train.kernels.hs.hs_outputs`).
 
     >>> bag_scratch(100, 2, 5, 5, 8, pooled=True).sums.shape
     (13, 8)
@@ -99,7 +102,7 @@ def bag_scratch(
         np.empty(sentence, np.int32),
         np.empty(negative, np.int32),
         np.empty(2 * window, np.int32),
-        ns_batch(examples, examples, negative, dim),
+        ns_batch(examples, examples, negative, dim, depth),
         np.zeros((2, dim), np.float32),
         np.zeros((ring, dim), np.float32),
         np.zeros((ring, dim), np.float32),

@@ -97,10 +97,15 @@ def hs_outputs(
     caller): the path rows are updated and each example's error is left in
     ``batch.err[e]`` for the caller to apply to its input rows.
 
+    An example's dot products along its path come first, into ``batch.grad`` when the
+    path fits there (:func:`~wordvec.train.kernels.ns.ns_batch`'s ``depth``): they read
+    the example's hidden vector and distinct nodes, so the same values as node by node,
+    with the loads of the nodes' rows overlapping; a longer path goes node by node.
+
     Returns:
         The loss over the nodes visited, in float64.
     """
-    targets, hidden, err = batch.targets, batch.hidden, batch.err
+    targets, hidden, err, dots = batch.targets, batch.hidden, batch.err, batch.grad
     codes, points, toff = tree.codes, tree.points, tree.offsets
     dim = w_out.shape[1]
     loss = 0.0
@@ -108,11 +113,23 @@ def hs_outputs(
         for d in range(dim):
             err[e, d] = 0.0
         t = targets[e]
-        for p in range(toff[t], toff[t + 1]):
+        lo, hi = toff[t], toff[t + 1]
+        first = hi - lo <= dots.shape[0]  # the path's dot products first, if they fit
+        if first:  # a path's nodes are distinct, and hidden[e] does not change here
+            for p in range(lo, hi):
+                node = points[p]
+                f = np.float32(0.0)
+                for d in range(dim):
+                    f += hidden[e, d] * w_out[node, d]
+                dots[p - lo] = f
+        for p in range(lo, hi):
             node = points[p]
-            f = np.float32(0.0)
-            for d in range(dim):
-                f += hidden[e, d] * w_out[node, d]
+            if first:
+                f = dots[p - lo]
+            else:
+                f = np.float32(0.0)
+                for d in range(dim):
+                    f += hidden[e, d] * w_out[node, d]
             label = 1.0 - codes[p]
             s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
             loss += lo_k

@@ -25,7 +25,8 @@ class NSBatch(NamedTuple):
         ``inputs``: ``(max input rows,)`` int32; ``offsets``: ``(max examples + 1,)``
         int64; ``targets``: ``(max examples,)`` int32; ``negs``: ``(negative,)`` int32;
         ``hidden``, ``err``: ``(max examples, dim)`` float32;
-        ``grad``: ``(max examples * (negative + 1),)`` float32;
+        ``grad``: ``(max(max examples * (negative + 1), depth),)`` float32 (also one
+        example's dot products: its output rows', or its Huffman path's);
         ``slots``: ``(max examples,)`` int32, ``0, 1, ...`` (example ``e`` reads
         ``hidden[slots[e]]``).
     """
@@ -40,11 +41,14 @@ class NSBatch(NamedTuple):
     slots: np.ndarray
 
 
-def ns_batch(max_examples: int, max_inputs: int, negative: int, dim: int) -> NSBatch:
-    """Allocate the buffers of a batch of up to ``max_examples`` examples.
+def ns_batch(
+    max_examples: int, max_inputs: int, negative: int, dim: int, depth: int = 0
+) -> NSBatch:
+    """Allocate the buffers of a batch of up to ``max_examples`` examples (``depth``: the
+    longest Huffman path, with hierarchical softmax).
 
-    >>> ns_batch(4, 10, 5, 8).grad.shape
-    (24,)
+    >>> ns_batch(4, 10, 5, 8).grad.shape, ns_batch(2, 2, 0, 8, depth=17).grad.shape
+    ((24,), (17,))
     """
     return NSBatch(
         inputs=np.empty(max_inputs, np.int32),
@@ -53,7 +57,7 @@ def ns_batch(max_examples: int, max_inputs: int, negative: int, dim: int) -> NSB
         negs=np.empty(negative, np.int32),
         hidden=np.empty((max_examples, dim), np.float32),
         err=np.empty((max_examples, dim), np.float32),
-        grad=np.empty(max_examples * (negative + 1), np.float32),
+        grad=np.empty(max(max_examples * (negative + 1), depth), np.float32),
         slots=np.arange(max_examples, dtype=np.int32),
     )
 
