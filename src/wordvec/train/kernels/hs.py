@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from wordvec.train.kernels.ns import NSBatch, add_errors, combine
+from wordvec.train.kernels.ns import NSBatch, add_errors, combine, row_dot
 from wordvec.train.kernels.tables import sigmoid_and_loss
 
 
@@ -117,19 +117,10 @@ def hs_outputs(
         first = hi - lo <= dots.shape[0]  # the path's dot products first, if they fit
         if first:  # a path's nodes are distinct, and hidden[e] does not change here
             for p in range(lo, hi):
-                node = points[p]
-                f = np.float32(0.0)
-                for d in range(dim):
-                    f += hidden[e, d] * w_out[node, d]
-                dots[p - lo] = f
+                dots[p - lo] = row_dot(hidden, e, w_out, points[p])
         for p in range(lo, hi):
             node = points[p]
-            if first:
-                f = dots[p - lo]
-            else:
-                f = np.float32(0.0)
-                for d in range(dim):
-                    f += hidden[e, d] * w_out[node, d]
+            f = dots[p - lo] if first else row_dot(hidden, e, w_out, node)
             label = 1.0 - codes[p]
             s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
             loss += lo_k

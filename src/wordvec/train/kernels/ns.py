@@ -18,6 +18,20 @@ from numba import njit
 from wordvec.train.kernels.tables import sigmoid_and_loss
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def row_dot(a: np.ndarray, i: int, b: np.ndarray, j: int) -> float:
+    """Return the float32 dot product of rows ``a[i]`` and ``b[j]`` (the scores of every
+    update; one loop, so every caller sums in the same order).
+
+    >>> row_dot(np.ones((2, 3), np.float32), 1, np.full((1, 3), 2, np.float32), 0)
+    6.0
+    """
+    f = np.float32(0.0)
+    for d in range(a.shape[1]):
+        f += a[i, d] * b[j, d]
+    return f
+
+
 class NSBatch(NamedTuple):
     """Per-thread buffers of one negative-sampling batch (allocated once per thread).
 
@@ -123,9 +137,7 @@ def ns_shared(
             if k > 0 and t == target:
                 grad[e * nt + k] = 0.0
                 continue
-            f = np.float32(0.0)
-            for d in range(dim):
-                f += w_in[r, d] * w_out[t, d]
+            f = row_dot(w_in, r, w_out, t)
             label = 1.0 if k == 0 else 0.0
             s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
             loss += lo_k
@@ -181,10 +193,7 @@ def ns_one(
     n = negs.shape[0] + 1
     for k in range(n):  # every dot product first: hid[0] is unchanged until the end
         t = target if k == 0 else negs[k - 1]
-        f = np.float32(0.0)
-        for d in range(dim):
-            f += hid[0, d] * w_out[t, d]
-        dots[k] = f
+        dots[k] = row_dot(hid, 0, w_out, t)
     for d in range(dim):
         err[d] = 0.0
     loss = 0.0
@@ -195,9 +204,7 @@ def ns_one(
         f = dots[k]
         for j in range(1, k):  # a repeated negative sees its first update
             if negs[j - 1] == t:
-                f = np.float32(0.0)
-                for d in range(dim):
-                    f += hid[0, d] * w_out[t, d]
+                f = row_dot(hid, 0, w_out, t)
                 break
         label = 1.0 if k == 0 else 0.0
         s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
@@ -247,7 +254,7 @@ def _scores(
 ) -> float:  # fmt: skip
     """Fill ``batch.grad[e * nt + k]`` with ``(label - sigmoid(src[rows[e]] . w_out[t])) *
     alpha`` for every example and output row; return the loss in float64."""
-    grad, nt, dim = batch.grad, batch.negs.shape[0] + 1, w_out.shape[1]
+    grad, nt = batch.grad, batch.negs.shape[0] + 1
     loss = 0.0
     for e in range(n_examples):
         r = rows[e]
@@ -256,9 +263,7 @@ def _scores(
             if t < 0:
                 grad[e * nt + k] = 0.0
                 continue
-            f = np.float32(0.0)
-            for d in range(dim):
-                f += src[r, d] * w_out[t, d]
+            f = row_dot(src, r, w_out, t)
             label = 1.0 if k == 0 else 0.0
             s, lo_k = sigmoid_and_loss(f, label, sig, logsig)
             loss += lo_k
