@@ -304,7 +304,9 @@ def main() -> None:
     t.add_argument("--out", default="distributed-train.jsonl", help="rows appended here")
     t.add_argument("--max-words", type=int, default=None, help="first N tokens only")
     t.add_argument("--sync-words", type=int, default=None, help="distributed cadence")
-    t.add_argument("--sync", default="rows", choices=["rows", "overlap", "full"], help="sync mode")
+    t.add_argument(
+        "--sync", default="auto", choices=["auto", "rows", "overlap", "full"], help="sync mode"
+    )
     t.add_argument(
         "--compression",
         default="int8",

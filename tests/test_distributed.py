@@ -424,6 +424,24 @@ def test_int8_syncs_refuse_more_ranks_than_an_int8_sum_holds():
         sync_rows(big, table, [t.copy() for t in table], compression="int8")
 
 
+def test_auto_sync_overlaps_skipgram_on_a_corpus_of_many_rounds_only():
+    from wordvec.train import Word2Vec
+    from wordvec.train.distributed.run import OVERLAP_MIN_ROUNDS, DistributedRun
+
+    assert Word2Vec().sync == "auto"
+    assert Word2Vec(arch="skipgram").default_sync() == "overlap"
+    assert Word2Vec(arch="cbow").default_sync() == "rows"
+    many, few = OVERLAP_MIN_ROUNDS, OVERLAP_MIN_ROUNDS - 1
+    auto = DistributedRun(sync="auto", auto_sync="overlap")
+    assert (auto.overlaps(many), auto.overlaps(few)) == (True, False)
+    assert not DistributedRun(sync="auto", auto_sync="rows").overlaps(many)
+    # asked for by name, a mode holds whatever the corpus
+    assert DistributedRun(sync="overlap").overlaps(1)
+    assert not DistributedRun(sync="rows").overlaps(many)
+    with pytest.raises(ValueError, match="auto_sync"):
+        DistributedRun(sync="auto", auto_sync="full")
+
+
 def test_update_scale_goes_from_the_sum_to_the_mean():
     from wordvec.train.distributed.plan import SATURATING_MEETINGS, update_scale
 

@@ -71,12 +71,10 @@ def test_changed_mask_reads_a_rows_first_columns():
     assert some[part == 1].tolist() == np.intersect1d(some, rows).tolist()
 
 
-def _quantized(table, base, rows, step, levels, key, keep=False):
-    pos = np.arange(rows.size)
+def _quantized(table, base, rows, step, levels, key):
     q = np.zeros((rows.size, table.shape[1]), np.int8)
-    snap = np.empty((rows.size if keep else 0, table.shape[1]), np.float32)
-    K.quantize_rows(table, base, rows, pos, step, levels, key, q, snap)
-    return q, snap
+    K.quantize_rows(table, base, rows, np.arange(rows.size), step, levels, key, q)
+    return q
 
 
 def test_quantize_matches_its_reference_and_stays_within_a_step():
@@ -86,21 +84,47 @@ def test_quantize_matches_its_reference_and_stays_within_a_step():
     np.testing.assert_array_equal(step, np.abs(table[rows] - base[rows]).max(axis=1))
     step /= np.float32(63)
     step[5] = 0  # a zero step gives zeros
-    q, snap = _quantized(table, base, rows, step, 63, key=11, keep=True)
+    q = _quantized(table, base, rows, step, 63, key=11)
     draws = np.stack([hashed_uniforms(11, p, 37) for p in range(rows.size)])
     np.testing.assert_array_equal(q, K.quantize_rows_reference(table, base, rows, step, 63, draws))
-    np.testing.assert_array_equal(snap, table[rows])
     assert np.abs(q).max() == 63 and not q[5].any()
     err = np.abs(q * step[:, None] - (table[rows] - base[rows]))
     keep = np.arange(rows.size) != 5
     assert (err[keep] < step[keep, None]).all()  # below one step
 
 
+def test_taken_updates_give_the_same_steps_and_int8_as_the_tables():
+    # an overlapped sync reads the updates it took (the tables train on meanwhile): the
+    # same maxima and the same int8, bit for bit, as a sync that reads the tables, also
+    # for a row whose update is not finite and for rows placed anywhere in the union
+    table, base, rows = _tables(9)
+    table[rows[4], 2] = np.inf
+    rng = np.random.default_rng(9)
+    pos = np.sort(rng.choice(300, rows.size, replace=False))
+    _, delta = K.take_updates_reference(table, base, rows)
+    want, got = np.zeros(300, np.float32), np.zeros(300, np.float32)
+    K.row_maxabs(table, base, rows, pos, want)
+    K.delta_maxabs(delta, pos, got)
+    np.testing.assert_array_equal(got, want)
+    assert np.isinf(got[pos[4]]) and np.count_nonzero(got) == rows.size
+    step = want / np.float32(63)
+    step[pos[7]] = 0
+    want_q, got_q = np.zeros((300, 37), np.int8), np.zeros((300, 37), np.int8)
+    K.quantize_rows(table, base, rows, pos, step, 63, 5, want_q)
+    K.quantize_delta(delta, pos, step, 63, 5, got_q)
+    np.testing.assert_array_equal(got_q, want_q)
+    assert np.abs(got_q).max() == 63 and not got_q[pos[[4, 7]]].any()
+    table[rows] += np.float32(1.0)  # training after the take changes nothing taken
+    again = np.zeros((300, 37), np.int8)
+    K.quantize_delta(delta, pos, step, 63, 5, again)
+    np.testing.assert_array_equal(again, want_q)
+
+
 def test_stochastic_rounding_is_unbiased():
     table, base, rows = _tables(5)
     step = np.abs(table[rows] - base[rows]).max(axis=1) / np.float32(3)  # coarse: 3 levels
     delta = (table[rows] - base[rows]).astype(np.float64)
-    mean = np.mean([_quantized(table, base, rows, step, 3, key=k)[0] for k in range(400)], axis=0)
+    mean = np.mean([_quantized(table, base, rows, step, 3, key=k) for k in range(400)], axis=0)
     bias = mean * step[:, None] - delta
     # 400 draws of a rounding whose error is below one step: the mean error is within
     # a few standard errors (step / 2 / sqrt(400)) of zero. Rounding to nearest, the same
@@ -149,11 +173,11 @@ def test_a_diverged_update_makes_its_row_nan_on_every_rank_as_float32_would():
         steps.append(s)
     assert np.isinf(steps[0][[3, 9]]).all() and np.isfinite(np.delete(steps[0], [3, 9])).all()
     step = np.maximum(steps[0], steps[1]) / np.float32(63)
-    q = sum(_quantized(t, base, rows, step, 63, 3)[0].astype(np.int16) for t in (table0, table1))
+    q = sum(_quantized(t, base, rows, step, 63, 3).astype(np.int16) for t in (table0, table1))
     assert not q[[3, 9]].any()  # zeros, not a cast of NaN
     draws = np.stack([hashed_uniforms(3, p, 37) for p in range(rows.size)])
     np.testing.assert_array_equal(
-        _quantized(table0, base, rows, step, 63, key=3)[0],
+        _quantized(table0, base, rows, step, 63, key=3),
         K.quantize_rows_reference(table0, base, rows, step, 63, draws),
     )
     for table in (table0, table1):

@@ -301,12 +301,14 @@ DISTRIBUTED_PARAMS: tuple[Param, ...] = (
           "weight syncs (None: the trainer's default per worker thread, for Word2Vec "
           "50,000 with skip-gram and 200,000 with CBOW).", minimum=1, allow_none=True,
           saved=False),
-    Param("sync", "choice", "rows", "Distributed: sync the rows the text changed ('rows': "
+    Param("sync", "choice", "auto", "Distributed: sync the rows the text changed ('rows': "
           "of the words a round is expected to hold; whole tables every 1,600,000 words per "
           "thread and at epoch ends), the same reduced "
           "while the next round trains ('overlap': the other ranks' updates arrive a round "
-          "later) or whole tables ('full').",
-          choices=("rows", "overlap", "full"), saved=False),
+          "later), whole tables ('full'), or 'auto': the trainer's choice on a corpus of at "
+          "least 100 rounds an epoch (for Word2Vec 'overlap' with skip-gram, 'rows' with "
+          "CBOW), 'rows' on a smaller one.",
+          choices=("auto", "rows", "overlap", "full"), saved=False),
     Param("sync_compression", "choice", "int8", "Distributed: send the updates of rows "
           "syncs and of the periodic full syncs as int8 with a step per row, rounded "
           "without bias ('int8': a quarter of the bytes), or as float32 ('none'). The full "

@@ -196,6 +196,18 @@ class Word2Vec(Trainer):
         """
         return 50_000 if self.arch == "skipgram" else 200_000
 
+    def default_sync(self) -> str:
+        """Distributed: what ``sync="auto"`` does on a corpus of at least
+        :data:`~wordvec.train.distributed.run.OVERLAP_MIN_ROUNDS` rounds an epoch:
+        ``"overlap"`` for skip-gram, ``"rows"`` for CBOW.
+
+        Skip-gram's rounds are short (:meth:`default_sync_words`) and many: overlapping
+        each sync with the next round hides its waits, and on bench-en the other ranks'
+        updates arriving a round later cost no measurable quality. CBOW's rounds are four
+        times longer, so a round's staleness is too (benchmarks/RESULTS.md).
+        """
+        return "overlap" if self.arch == "skipgram" else "rows"
+
     def schedule(self) -> LinearDecay:
         return LinearDecay(self.alpha, self.min_alpha)
 

@@ -59,6 +59,12 @@ logger = logging.getLogger(__name__)
 SYNC_WORDS = 100_000
 #: Words per worker thread between two periodic full syncs (every 8th sync of 200,000).
 FULL_SYNC_WORDS = 1_600_000
+#: ``sync="auto"`` overlaps the syncs (when the trainer prefers it) in epochs of at
+#: least this many rounds: a round's staleness is then at most 1% of an epoch (on a
+#: small corpus, overlapped rounds that are a fifth of an epoch cost quality; RESULTS.md).
+OVERLAP_MIN_ROUNDS = 100
+#: What ``sync`` may be: :data:`~wordvec.train.distributed.sync.SYNC_MODES` or "auto".
+RUN_SYNC_MODES = ("auto", *SYNC_MODES)
 #: Largest corpus job (the engine's default job size).
 JOB_WORDS = 50_000
 #: Random streams of rank r start at r * STREAM_STRIDE (disjoint draws on every rank).
@@ -86,8 +92,11 @@ class DistributedRun(EpochHooks):
         sync (str, default "rows"): ``"rows"`` (the rows the text changed since the last
             sync), ``"overlap"`` (the same rows, reduced in the background while the next
             round trains: the other ranks' updates arrive a round later), both with a
-            full sync every ``full_every`` syncs and at epoch ends, or ``"full"``
-            (all-reduce the whole tables every time).
+            full sync every ``full_every`` syncs and at epoch ends, ``"full"``
+            (all-reduce the whole tables every time), or ``"auto"``: ``auto_sync`` in
+            epochs of at least :data:`OVERLAP_MIN_ROUNDS` rounds, else ``"rows"``.
+        auto_sync (str, default "rows"): ``"rows"`` or ``"overlap"``, see ``sync``
+            (:meth:`for_model` takes the trainer's ``default_sync()``).
         full_every (int, default 8): See ``sync`` (:meth:`for_model` sets it to a full
             sync every :data:`FULL_SYNC_WORDS` words per worker thread).
         compression (str, default "int8"): How rows syncs and periodic full syncs send
@@ -109,6 +118,7 @@ class DistributedRun(EpochHooks):
         timeout: float = 300.0,
         sync_words: int = SYNC_WORDS,
         sync: str = "rows",
+        auto_sync: str = "rows",
         full_every: int = 8,
         compression: str = "int8",
         checkpoint_dir: str | Path | None = None,
@@ -117,7 +127,9 @@ class DistributedRun(EpochHooks):
     ) -> None:
         self.timeout = check_float(timeout, "timeout", minimum=0.0, exclusive_minimum=True)
         self.sync_words = check_int(sync_words, "sync_words", minimum=1)
-        self.sync_mode = check_choice(sync, "sync", SYNC_MODES)
+        self.sync_mode = check_choice(sync, "sync", RUN_SYNC_MODES)
+        self.auto_sync = check_choice(auto_sync, "auto_sync", ("rows", "overlap"))
+        self._overlap = self.sync_mode == "overlap"  # this epoch's rows syncs overlap
         self.full_every = check_int(full_every, "full_every", minimum=1)
         self.compression = check_choice(compression, "sync_compression", COMPRESSIONS)
         self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
@@ -137,7 +149,9 @@ class DistributedRun(EpochHooks):
         self._meta: dict[str, str] | None = None
         self._counts = ShareCounts(positions=[])
         self._sync: WeightSync | None = None
-        self._totals: np.ndarray | None = None  # a round's totals, reducing with its sync
+        # this rank's loss, examples and words since the ranks last added theirs up (at
+        # epoch ends and checkpoints: no collective at a round's end for them)
+        self._mine = np.zeros(3, dtype=np.float64)
         self._epoch_units = 0
         self._tables: dict[str, np.ndarray] = {}
         self._words: list[str] = []
@@ -167,6 +181,7 @@ class DistributedRun(EpochHooks):
             timeout=model.timeout, sync_words=sync_words,
             full_every=max(1, round(FULL_SYNC_WORDS * model.workers / sync_words)),
             sync=model.sync, compression=model.sync_compression,
+            auto_sync=getattr(model, "default_sync", lambda: "rows")(),
             checkpoint_dir=model.checkpoint_dir, checkpoint_minutes=model.checkpoint_minutes,
         )  # fmt: skip
         run._env = env
@@ -308,7 +323,8 @@ class DistributedRun(EpochHooks):
             self._vocab_counts, self.sync_words, self.world_size
         )
         self._sync = WeightSync(
-            self.comm, list(self._tables.values()), mode=self.sync_mode,
+            self.comm, list(self._tables.values()),
+            mode="rows" if self.sync_mode == "auto" else self.sync_mode,
             full_every=self.full_every, compression=self.compression,
             hot=hot_rows(self._vocab_counts, self.sync_words),
             scales=[scaled.get(name) for name in self._tables],
@@ -355,21 +371,20 @@ class DistributedRun(EpochHooks):
     def end_round(self, loss: float, examples: int, units: int) -> None:
         """Sync the weights after a round; checkpoint when due.
 
-        With ``sync="overlap"`` a rows sync overlaps the next round: this round's updates
-        and totals are reduced in the background while it trains, and put in at its end
-        (every ``full_every``-th sync, and the round a checkpoint falls due, are full
-        and immediate).
+        The round's loss, examples and words stay on this rank until the ranks add them
+        up (:meth:`_add_up`, at the epoch's end and at checkpoints): a round's end takes
+        no collective for them. With ``sync="overlap"`` a rows sync overlaps the next
+        round: this round's updates are reduced in the background while it trains, and
+        put in at its end (every ``full_every``-th sync, and the round a checkpoint
+        falls due, are full and immediate).
         """
-        due = float(time.monotonic() - self._last_ckpt >= 60 * self.checkpoint_minutes)
-        totals = np.array([loss, examples, due, units], dtype=np.float64)
+        self._mine += (loss, examples, units)
         sync = self._weight_sync()
-        save = self._complete()  # the previous round's sync, begun at its end
-        if sync.mode == "overlap" and not save and not sync.full_due():
-            sync.begin(extra=totals)
-            self._totals = totals
+        sync.complete()  # the previous round's sync, begun at its end: first, as no
+        save = self._due()  # collective may run beside another
+        if self._overlap and not save and not sync.full_due():
+            sync.begin()
         else:
-            self.comm.all_reduce_(totals)  # type: ignore[union-attr]
-            save = self._account(totals) or save
             sync(full=save)
         self.progress.round += 1
         if save:
@@ -380,29 +395,28 @@ class DistributedRun(EpochHooks):
             raise RuntimeError("no weights to sync yet: attach() comes before the epochs.")
         return self._sync
 
-    def _complete(self) -> bool:
-        """Complete a sync begun at the previous round's end; return whether its
-        totals say a checkpoint is due."""
-        if not self._weight_sync().complete():
+    def _due(self) -> bool:
+        """Whether a checkpoint is due on some rank (by the clock: agreed by a collective,
+        taken only when checkpointing)."""
+        if self.checkpoint_dir is None:
             return False
-        totals, self._totals = self._totals, None
-        return self._account(totals)
+        due = time.monotonic() - self._last_ckpt >= 60 * self.checkpoint_minutes
+        return bool(self.comm.all_reduce_ints([int(due)], "max")[0])  # type: ignore[union-attr]
 
-    def _account(self, totals: np.ndarray | None) -> bool:
-        """Add a round's totals (summed over ranks) to the epoch's; return whether they
-        say a checkpoint is due."""
-        if totals is None:
-            return False
-        self.progress.loss_sum += float(totals[0])
-        self.progress.examples += int(totals[1])
-        self._epoch_units += int(totals[3])
-        return self.checkpoint_dir is not None and totals[2] > 0
+    def _add_up(self) -> None:
+        """Add every rank's loss, examples and words since the last time to the epoch's
+        (collective)."""
+        self.comm.all_reduce_(self._mine)  # type: ignore[union-attr]
+        self.progress.loss_sum += float(self._mine[0])
+        self.progress.examples += int(self._mine[1])
+        self._epoch_units += int(self._mine[2])
+        self._mine[:] = 0.0
 
     def end_epoch(self) -> Totals:
         """Complete the last round's sync, sync fully and checkpoint; return the epoch's
         totals summed over all ranks."""
-        self._complete()
-        self._weight_sync()(full=True)
+        self._weight_sync()(full=True)  # completes the last round's sync first
+        self._add_up()
         p = self.progress
         out = Totals(metric=p.loss_sum, examples=p.examples, units=self._epoch_units)
         p.losses.append(out.mean)
@@ -411,6 +425,19 @@ class DistributedRun(EpochHooks):
         if self.checkpoint_dir is not None:
             self._checkpoint()
         return out
+
+    def overlaps(self, n_rounds: int) -> bool:
+        """Whether the rows syncs of an epoch of ``n_rounds`` rounds overlap the next
+        round (``sync="overlap"``, or ``"auto"`` with ``auto_sync="overlap"`` on an epoch
+        of at least :data:`OVERLAP_MIN_ROUNDS` rounds).
+
+        >>> run = DistributedRun(sync="auto", auto_sync="overlap")
+        >>> run.overlaps(OVERLAP_MIN_ROUNDS), run.overlaps(OVERLAP_MIN_ROUNDS - 1)
+        (True, False)
+        """
+        if self.sync_mode == "auto":
+            return self.auto_sync == "overlap" and n_rounds >= OVERLAP_MIN_ROUNDS
+        return self.sync_mode == "overlap"
 
     def run_epoch(self, plan: EpochPlan, run: Callable[[EpochPlan], Totals]) -> Totals:
         """Train ``plan`` round by round with ``run``, syncing after each round; return
@@ -421,12 +448,16 @@ class DistributedRun(EpochHooks):
         """
         plan = replace(plan, stream0=plan.stream0 + self.rank * STREAM_STRIDE)
         bounds = self.rounds(plan.sizes[plan.order])
-        for k in range(self.progress.round, bounds.shape[0] - 1):
+        n_rounds = bounds.shape[0] - 1
+        self._overlap = self.overlaps(n_rounds)
+        for k in range(self.progress.round, n_rounds):
             part = run(replace(plan, order=plan.order[bounds[k] : bounds[k + 1]]))
             self.end_round(part.metric, part.examples, part.units)
         return self.end_epoch()
 
     def _checkpoint(self) -> None:
+        """Save the training state (rank 0; collective: the ranks add up their totals)."""
+        self._add_up()
         if self.rank == 0 and self.checkpoint_dir is not None:
             ckpt.save_checkpoint(
                 self.checkpoint_dir, tables=self._tables, words=self._words,

@@ -36,8 +36,10 @@ Two ways to sync:
   few rounds of any rank, so two ranks seldom train it between two full syncs, and its
   rows make most of a round's changed rows (7,600 of 11,000 in bench-en's skip-gram
   rounds are outside the 4,000 most frequent words) and little of its updates. A rows
-  sync can overlap the next round's training (:meth:`WeightSync.begin`): it reduces
-  copies of the updates in a background thread, so the tables train meanwhile.
+  sync can overlap the next round's training (:meth:`WeightSync.begin`): it takes a
+  copy of the updates (one pass) and does everything else in a background thread (the
+  union, the steps, the rounding and the sums), so the tables train meanwhile and the
+  training thread waits on no collective until the sync is put in.
 
 Compression (``compression="int8"``, the default): a rows sync sends each rank's
 updates as int8, on ``127 // world_size`` levels per rank so that their sum fits, with a
@@ -69,6 +71,8 @@ from wordvec.train.distributed._kernels import (
     apply_combined,
     apply_quantized,
     changed_mask,
+    delta_maxabs,
+    quantize_delta,
     quantize_rows,
     row_maxabs,
     take_updates,
@@ -217,10 +221,12 @@ class _Int8Rows(_Rows):
     """:class:`_Rows` sending int8 updates: ``levels`` per rank, a step per row and
     table agreed by a max all-reduce, stochastic rounding seeded by ``key``.
 
-    The updates are quantized from the tables at :meth:`quantize`, which agrees on the
-    union and the steps first (one or two small collectives, :meth:`_steps`);
-    :meth:`reduce` then sums them. ``overlap``: the tables
-    train between the two, so the rows are kept as they were quantized (``snap``)."""
+    :meth:`quantize` agrees on the union and the steps (one or two small collectives,
+    :meth:`_steps`) and quantizes this rank's updates; :meth:`reduce` then sums them.
+    Synced now, the updates are read from the tables themselves. ``overlap`` (reduced
+    in the background while the tables train on): they are taken first, with the rows
+    as they were (``snap``, ``delta``: one pass), and everything after reads those, so
+    the reduction needs nothing from the training thread."""
 
     def __init__(
         self, tables: list[np.ndarray], bases: list[np.ndarray], *, levels: int, key: int,
@@ -230,8 +236,21 @@ class _Int8Rows(_Rows):
         self.levels, self.key, self.overlap = levels, key, overlap
         super().__init__(tables, bases, rows, among, scales)
 
-    def _take(self) -> None:  # quantize() reads the tables themselves
+    def _take(self) -> None:
         self.quantized = False
+        if self.overlap:
+            super()._take()
+        else:  # the tables are read where they are; apply() keeps no snapshot
+            self.snap = np.empty((0, int(self.edges[-1])), dtype=np.float32)
+
+    def _maxima(self, g: int, pos: np.ndarray, out: np.ndarray) -> None:
+        """This rank's largest update of each of its rows in table ``g``, into
+        ``out[pos]``."""
+        table, base, a, b = self.tables[g], self.bases[g], self.edges[g], self.edges[g + 1]
+        if self.overlap:
+            delta_maxabs(self.delta[:, a:b], pos, out)
+        else:
+            row_maxabs(table, base, self.rows, pos, out)
 
     def _steps(self, comm) -> tuple[np.ndarray, np.ndarray, int]:
         """Agree on the union and each union row's largest update on any rank, per table;
@@ -248,13 +267,13 @@ class _Int8Rows(_Rows):
             pos = np.searchsorted(self.union, self.rows)
             steps = np.zeros((n, self.union.size), dtype=np.float32)
             if self.union.size:
-                for g, (table, base, _, _) in enumerate(self._columns()):
-                    row_maxabs(table, base, self.rows, pos, steps[g])
+                for g in range(n):
+                    self._maxima(g, pos, steps[g])
                 comm.all_reduce_(steps, "max")  # the same steps on every rank
             return steps, pos, sent + steps.nbytes
         dense = np.zeros((n, self.among.size), dtype=np.float32)
-        for g, (table, base, _, _) in enumerate(self._columns()):
-            row_maxabs(table, base, self.rows, self.local, dense[g])
+        for g in range(n):
+            self._maxima(g, self.local, dense[g])
         if dense.size:
             comm.all_reduce_(dense, "max")  # the union and its steps on every rank
         hit = np.flatnonzero(dense[0])
@@ -266,16 +285,15 @@ class _Int8Rows(_Rows):
         the bytes reduced."""
         steps, pos, sent = self._steps(comm)
         self.q = np.zeros((self.union.size, int(self.edges[-1])), dtype=np.int8)
-        width = int(self.edges[-1]) if self.overlap else 0
-        self.snap = np.empty((self.rows.size if self.overlap else 0, width), dtype=np.float32)
         if self.union.size:
             steps /= np.float32(self.levels)
             for g, (table, base, a, b) in enumerate(self._columns()):
                 key = _key(self.key, g)  # fresh draws for every table
-                quantize_rows(
-                    table, base, self.rows, pos, steps[g], self.levels, key, self.q[:, a:b],
-                    self.snap[:, a:b],
-                )  # fmt: skip
+                q = self.q[:, a:b]
+                if self.overlap:
+                    quantize_delta(self.delta[:, a:b], pos, steps[g], self.levels, key, q)
+                else:
+                    quantize_rows(table, base, self.rows, pos, steps[g], self.levels, key, q)
         self.steps, self.quantized = steps, True
         return sent
 
@@ -331,8 +349,8 @@ class _Pending:
     """A rows sync reducing in a daemon thread (a daemon: a job that fails while it
     waits in a collective must still be able to exit)."""
 
-    def __init__(self, comm, parts: list[_Rows], extra: np.ndarray | None) -> None:
-        self.comm, self.parts, self.extra = comm, parts, extra
+    def __init__(self, comm, parts: list[_Rows]) -> None:
+        self.comm, self.parts = comm, parts
         self.sent, self.seconds = 0, 0.0
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="wordvec-sync", daemon=True)
@@ -341,8 +359,6 @@ class _Pending:
     def _run(self) -> None:
         t0 = time.perf_counter()
         try:
-            if self.extra is not None:
-                self.comm.all_reduce_(self.extra)
             self.sent = sum(part.reduce(self.comm) for part in self.parts)
         except BaseException as exc:  # handed to the trainer's thread by wait()
             self.error = exc
@@ -517,9 +533,10 @@ class WeightSync:
             for start in range(0, height, block):
                 yield self._part(g, np.arange(start, min(height, start + block)))
 
-    def begin(self, extra: np.ndarray | None = None) -> None:
-        """Start a rows sync of the updates so far, reduced in the background, with
-        ``extra`` (a small float64 array, e.g. the round's totals) summed along.
+    def begin(self) -> None:
+        """Start a rows sync of the updates so far: take them (this thread, one pass
+        over the changed rows), and agree on the union and steps, quantize and sum them
+        in a background thread; :meth:`complete` puts them in.
 
         Raises:
             RuntimeError: If a sync begun earlier was not completed.
@@ -529,9 +546,7 @@ class WeightSync:
         t0 = time.perf_counter()
         self.syncs += 1
         parts = self._parts(overlap=True)
-        sent = sum(p.quantize(self.comm) for p in parts if isinstance(p, _Int8Rows))
-        self.bytes_reduced += sent
-        self._pending = _Pending(self.comm, parts, extra)
+        self._pending = _Pending(self.comm, parts)
         self.seconds += time.perf_counter() - t0
 
     def complete(self) -> bool:
