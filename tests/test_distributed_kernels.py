@@ -104,19 +104,19 @@ def test_taken_updates_give_the_same_steps_and_int8_as_the_tables():
     _, delta = K.take_updates_reference(table, base, rows)
     want, got = np.zeros(300, np.float32), np.zeros(300, np.float32)
     K.row_maxabs(table, base, rows, pos, want)
-    K.delta_maxabs(delta, pos, got)
+    K.row_maxabs(delta, None, np.arange(rows.size), pos, got)
     np.testing.assert_array_equal(got, want)
     assert np.isinf(got[pos[4]]) and np.count_nonzero(got) == rows.size
     step = want / np.float32(63)
     step[pos[7]] = 0
     want_q, got_q = np.zeros((300, 37), np.int8), np.zeros((300, 37), np.int8)
     K.quantize_rows(table, base, rows, pos, step, 63, 5, want_q)
-    K.quantize_delta(delta, pos, step, 63, 5, got_q)
+    K.quantize_rows(delta, None, np.arange(rows.size), pos, step, 63, 5, got_q)
     np.testing.assert_array_equal(got_q, want_q)
     assert np.abs(got_q).max() == 63 and not got_q[pos[[4, 7]]].any()
     table[rows] += np.float32(1.0)  # training after the take changes nothing taken
     again = np.zeros((300, 37), np.int8)
-    K.quantize_delta(delta, pos, step, 63, 5, again)
+    K.quantize_rows(delta, None, np.arange(rows.size), pos, step, 63, 5, again)
     np.testing.assert_array_equal(again, want_q)
 
 

@@ -40,15 +40,25 @@ def changed_mask(table: np.ndarray, base: np.ndarray, rows: np.ndarray, out: np.
         out[k] = changed
 
 
+@njit(cache=True, nogil=True, inline="always")
+def update(table: np.ndarray, base: np.ndarray | None, r: int, j: int) -> float:
+    """This rank's update ``table[r, j] - base[r, j]``; with ``base`` None, ``table``
+    holds the updates themselves (taken by :func:`take_updates`: an overlapped sync,
+    whose tables train on while it reduces). numba compiles each case apart."""
+    return table[r, j] if base is None else table[r, j] - base[r, j]
+
+
 @njit(cache=True, nogil=True, fastmath={"reassoc", "nsz"})
 def row_maxabs(
-    table: np.ndarray, base: np.ndarray, rows: np.ndarray, pos: np.ndarray, out: np.ndarray
-) -> None:
-    """``out[pos[k]]`` = the largest ``|table[r, j] - base[r, j]|`` of row ``r = rows[k]``:
-    this rank's largest update of it (the other entries of ``out`` are left as they are).
-    An update that is not finite gives ``inf``, which a max all-reduce carries to every
-    rank (where NaN's place in the order is undefined). The maximum is exact in any
-    order, so the loop may be vectorized (``reassoc``; NaN and inf keep their meaning).
+    table: np.ndarray, base: np.ndarray | None, rows: np.ndarray, pos: np.ndarray,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """``out[pos[k]]`` = the largest ``|table[r, j] - base[r, j]|`` of row ``r = rows[k]``
+    (:func:`update`; ``base`` None: of ``table[r, j]``): this rank's largest update of
+    it (the other entries of ``out`` are left as they are). An update that is not
+    finite gives ``inf``, which a max all-reduce carries to every rank (where NaN's
+    place in the order is undefined). The maximum is exact in any order, so the loop
+    may be vectorized (``reassoc``; NaN and inf keep their meaning).
 
     Shape:
         ``table``, ``base``: ``(n, dim)``; ``rows``, ``pos``: ``(r,)``; ``out``: ``(u,)``
@@ -57,37 +67,30 @@ def row_maxabs(
         r = rows[k]
         if k + AHEAD < rows.shape[0]:
             prefetch_row(table, rows[k + AHEAD])
-            prefetch_row(base, rows[k + AHEAD])
+            if base is not None:
+                prefetch_row(base, rows[k + AHEAD])
         m = np.float32(0.0)
         total = np.float32(0.0)  # NaN or inf if an update is not finite
         for j in range(table.shape[1]):
-            a = abs(table[r, j] - base[r, j])
+            a = abs(update(table, base, r, j))
             m = max(m, a)
             total += a
         out[pos[k]] = m if total < np.inf else np.float32(np.inf)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def round_int8(x: float, inv: float, stream: np.uint32, j: int, top: float) -> np.int8:
-    """The int8 rounding of the syncs: ``floor(x * inv + u)``, ``u`` draw ``j`` of
-    ``stream`` (:func:`~wordvec.train.kernels.rng.hashed_uniform`), which rounds down or
-    up with the probabilities that make it unbiased, clipped to ``[-top, top]`` (float
-    rounding at the maximum)."""
-    v = np.floor(x * inv + hashed_uniform(stream, j))
-    return np.int8(min(max(v, -top), top))
-
-
 @njit(cache=True, nogil=True)
 def quantize_rows(
-    table: np.ndarray, base: np.ndarray, rows: np.ndarray, pos: np.ndarray, step: np.ndarray,
-    levels: int, key: int, q: np.ndarray,
+    table: np.ndarray, base: np.ndarray | None, rows: np.ndarray, pos: np.ndarray,
+    step: np.ndarray, levels: int, key: int, q: np.ndarray,
 ) -> None:  # fmt: skip
     """Round this rank's update of row ``r = rows[k]`` over its step,
-    ``(table[r, j] - base[r, j]) * (1 / step[pos[k]])`` in float32, stochastically to an
-    integer in ``[-levels, levels]`` into ``q[pos[k], j]`` (:func:`round_int8`). The
-    draws are :func:`~wordvec.train.kernels.rng.hashed_uniforms` of the stream
-    ``(key, pos[k])``, counter-based, so a row's loop runs 8 values at a time. A zero
-    step gives zeros, and so does an infinite one (some rank's update was not finite:
+    ``(table[r, j] - base[r, j]) * (1 / step[pos[k]])`` in float32 (:func:`update`;
+    ``base`` None: ``table[r, j]`` is the update), stochastically to an integer in
+    ``[-levels, levels]`` into ``q[pos[k], j]``: ``floor(x + u)``, ``u`` uniform, rounds
+    down or up with the probabilities that make the rounding unbiased. The draws are
+    :func:`~wordvec.train.kernels.rng.hashed_uniforms` of the stream ``(key, pos[k])``,
+    counter-based, so a row's loop runs 8 values at a time. A zero step gives zeros,
+    and so does an infinite one (some rank's update was not finite:
     :func:`apply_quantized` then makes the row NaN). The next rows are prefetched
     (random rows of tables larger than the cache).
 
@@ -100,7 +103,8 @@ def quantize_rows(
         r, p = rows[k], pos[k]
         if k + AHEAD < rows.shape[0]:
             prefetch_row(table, rows[k + AHEAD])
-            prefetch_row(base, rows[k + AHEAD])
+            if base is not None:
+                prefetch_row(base, rows[k + AHEAD])
         s = step[p]
         if not (s > 0 and s < np.inf):
             q[p, :] = 0
@@ -108,50 +112,8 @@ def quantize_rows(
         inv = np.float32(1.0) / s
         stream = stream_key(key, p)
         for j in range(table.shape[1]):
-            q[p, j] = round_int8(table[r, j] - base[r, j], inv, stream, j, top)
-
-
-@njit(cache=True, nogil=True, fastmath={"reassoc", "nsz"})
-def delta_maxabs(delta: np.ndarray, pos: np.ndarray, out: np.ndarray) -> None:
-    """:func:`row_maxabs` of updates already taken (:func:`take_updates`; an overlapped
-    sync, whose tables train on): ``out[pos[k]]`` = the largest ``|delta[k, j]|``
-    (``inf`` if one is not finite).
-
-    Shape:
-        ``delta``: ``(r, dim)``; ``pos``: ``(r,)``; ``out``: ``(u,)``
-    """
-    for k in range(delta.shape[0]):
-        m = np.float32(0.0)
-        total = np.float32(0.0)  # NaN or inf if an update is not finite
-        for j in range(delta.shape[1]):
-            a = abs(delta[k, j])
-            m = max(m, a)
-            total += a
-        out[pos[k]] = m if total < np.inf else np.float32(np.inf)
-
-
-@njit(cache=True, nogil=True)
-def quantize_delta(
-    delta: np.ndarray, pos: np.ndarray, step: np.ndarray, levels: int, key: int, q: np.ndarray
-) -> None:  # fmt: skip
-    """:func:`quantize_rows` of updates already taken (:func:`take_updates`): the same
-    rounding of ``delta[k]`` into ``q[pos[k]]`` with the same draws, so the same ``q``
-    as :func:`quantize_rows` of the rows the updates were taken from.
-
-    Shape:
-        ``delta``: ``(r, dim)``; ``pos``: ``(r,)``; ``step``: ``(u,)``; ``q``: ``(u, dim)`` int8
-    """
-    top = np.float32(levels)
-    for k in range(delta.shape[0]):
-        p = pos[k]
-        s = step[p]
-        if not (s > 0 and s < np.inf):
-            q[p, :] = 0
-            continue
-        inv = np.float32(1.0) / s
-        stream = stream_key(key, p)
-        for j in range(delta.shape[1]):
-            q[p, j] = round_int8(delta[k, j], inv, stream, j, top)
+            x = np.floor(update(table, base, r, j) * inv + hashed_uniform(stream, j))
+            q[p, j] = np.int8(min(max(x, -top), top))  # float rounding at the maximum
 
 
 @njit(cache=True, nogil=True)

@@ -71,8 +71,6 @@ from wordvec.train.distributed._kernels import (
     apply_combined,
     apply_quantized,
     changed_mask,
-    delta_maxabs,
-    quantize_delta,
     quantize_rows,
     row_maxabs,
     take_updates,
@@ -243,14 +241,13 @@ class _Int8Rows(_Rows):
         else:  # the tables are read where they are; apply() keeps no snapshot
             self.snap = np.empty((0, int(self.edges[-1])), dtype=np.float32)
 
-    def _maxima(self, g: int, pos: np.ndarray, out: np.ndarray) -> None:
-        """This rank's largest update of each of its rows in table ``g``, into
-        ``out[pos]``."""
-        table, base, a, b = self.tables[g], self.bases[g], self.edges[g], self.edges[g + 1]
+    def _updates(self, g: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """Where the kernels read this rank's updates of table ``g``: ``(table, base,
+        rows)`` synced now, ``(delta columns, None, their rows)`` when overlapped."""
         if self.overlap:
-            delta_maxabs(self.delta[:, a:b], pos, out)
-        else:
-            row_maxabs(table, base, self.rows, pos, out)
+            a, b = self.edges[g], self.edges[g + 1]
+            return self.delta[:, a:b], None, np.arange(self.rows.size)
+        return self.tables[g], self.bases[g], self.rows
 
     def _steps(self, comm) -> tuple[np.ndarray, np.ndarray, int]:
         """Agree on the union and each union row's largest update on any rank, per table;
@@ -268,12 +265,12 @@ class _Int8Rows(_Rows):
             steps = np.zeros((n, self.union.size), dtype=np.float32)
             if self.union.size:
                 for g in range(n):
-                    self._maxima(g, pos, steps[g])
+                    row_maxabs(*self._updates(g), pos, steps[g])
                 comm.all_reduce_(steps, "max")  # the same steps on every rank
             return steps, pos, sent + steps.nbytes
         dense = np.zeros((n, self.among.size), dtype=np.float32)
         for g in range(n):
-            self._maxima(g, self.local, dense[g])
+            row_maxabs(*self._updates(g), self.local, dense[g])
         if dense.size:
             comm.all_reduce_(dense, "max")  # the union and its steps on every rank
         hit = np.flatnonzero(dense[0])
@@ -287,13 +284,9 @@ class _Int8Rows(_Rows):
         self.q = np.zeros((self.union.size, int(self.edges[-1])), dtype=np.int8)
         if self.union.size:
             steps /= np.float32(self.levels)
-            for g, (table, base, a, b) in enumerate(self._columns()):
+            for g, (_, _, a, b) in enumerate(self._columns()):
                 key = _key(self.key, g)  # fresh draws for every table
-                q = self.q[:, a:b]
-                if self.overlap:
-                    quantize_delta(self.delta[:, a:b], pos, steps[g], self.levels, key, q)
-                else:
-                    quantize_rows(table, base, self.rows, pos, steps[g], self.levels, key, q)
+                quantize_rows(*self._updates(g), pos, steps[g], self.levels, key, self.q[:, a:b])
         self.steps, self.quantized = steps, True
         return sent
 
