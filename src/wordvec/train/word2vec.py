@@ -204,7 +204,8 @@ class Word2Vec(Trainer):
         Skip-gram's rounds are short (:meth:`default_sync_words`) and many: overlapping
         each sync with the next round hides its waits, and on bench-en the other ranks'
         updates arriving a round later cost no measurable quality. CBOW's rounds are four
-        times longer, so a round's staleness is too (benchmarks/RESULTS.md).
+        times longer, so a round's staleness is too: overlapped on bench-en it was slower
+        and lost about half an analogy point (benchmarks/RESULTS.md).
         """
         return "overlap" if self.arch == "skipgram" else "rows"
 

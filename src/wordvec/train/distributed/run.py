@@ -129,7 +129,7 @@ class DistributedRun(EpochHooks):
         self.sync_words = check_int(sync_words, "sync_words", minimum=1)
         self.sync_mode = check_choice(sync, "sync", RUN_SYNC_MODES)
         self.auto_sync = check_choice(auto_sync, "auto_sync", ("rows", "overlap"))
-        self._overlap = self.sync_mode == "overlap"  # this epoch's rows syncs overlap
+        self._overlap = False  # whether this epoch's rows syncs overlap: run_epoch sets it
         self.full_every = check_int(full_every, "full_every", minimum=1)
         self.compression = check_choice(compression, "sync_compression", COMPRESSIONS)
         self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
@@ -388,6 +388,7 @@ class DistributedRun(EpochHooks):
             sync(full=save)
         self.progress.round += 1
         if save:
+            self._add_up()
             self._checkpoint()
 
     def _weight_sync(self) -> WeightSync:
@@ -456,8 +457,7 @@ class DistributedRun(EpochHooks):
         return self.end_epoch()
 
     def _checkpoint(self) -> None:
-        """Save the training state (rank 0; collective: the ranks add up their totals)."""
-        self._add_up()
+        """Save the training state (rank 0), its totals added up over the ranks."""
         if self.rank == 0 and self.checkpoint_dir is not None:
             ckpt.save_checkpoint(
                 self.checkpoint_dir, tables=self._tables, words=self._words,

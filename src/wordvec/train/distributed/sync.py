@@ -238,6 +238,7 @@ class _Int8Rows(_Rows):
         self.quantized = False
         if self.overlap:
             super()._take()
+            self.taken = np.arange(self.rows.size)  # the rows of ``delta``
         else:  # the tables are read where they are; apply() keeps no snapshot
             self.snap = np.empty((0, int(self.edges[-1])), dtype=np.float32)
 
@@ -246,7 +247,7 @@ class _Int8Rows(_Rows):
         rows)`` synced now, ``(delta columns, None, their rows)`` when overlapped."""
         if self.overlap:
             a, b = self.edges[g], self.edges[g + 1]
-            return self.delta[:, a:b], None, np.arange(self.rows.size)
+            return self.delta[:, a:b], None, self.taken
         return self.tables[g], self.bases[g], self.rows
 
     def _steps(self, comm) -> tuple[np.ndarray, np.ndarray, int]:
