@@ -169,7 +169,7 @@ def run_sync(args: argparse.Namespace) -> None:
             f"{r['full'] / r['rows']:.2f} | {r['full'] / r['rows_int8']:.2f} |"
         )
     from wordvec.train import Word2Vec
-    from wordvec.train.distributed.run import FULL_SYNC_WORDS
+    from wordvec.train.distributed.sync import FULL_EVERY
 
     dim = 100
     # each architecture at its default cadence (Word2Vec.default_sync_words) on 32 threads
@@ -182,7 +182,7 @@ def run_sync(args: argparse.Namespace) -> None:
         # int8: a byte per value, a float32 step per row and table, the mask; full syncs too
         touched8_mb = 2 * touched * (dim + 4) / 1e6 + vocab / 1e6
         full8_mb = 2 * vocab * (dim + 4) / 1e6
-        every = FULL_SYNC_WORDS // per_thread  # syncs between two full ones
+        every = FULL_EVERY  # syncs between two full ones
         rows_mb = ((every - 1) * touched_mb + full_mb) / every
         rows8_mb = ((every - 1) * touched8_mb + full8_mb) / every
         for name, mb in (("full", full_mb), ("rows", rows_mb), ("rows, int8", rows8_mb)):

@@ -302,8 +302,8 @@ DISTRIBUTED_PARAMS: tuple[Param, ...] = (
           "50,000 with skip-gram and 200,000 with CBOW).", minimum=1, allow_none=True,
           saved=False),
     Param("sync", "choice", "auto", "Distributed: sync the rows the text changed ('rows': "
-          "of the words a round is expected to hold; whole tables every 1,600,000 words per "
-          "thread and at epoch ends), the same reduced "
+          "of the words a round is expected to hold; whole tables every 32nd sync and at "
+          "epoch ends), the same reduced "
           "while the next round trains ('overlap': the other ranks' updates arrive a round "
           "later), whole tables ('full'), or 'auto': the trainer's choice on a corpus of at "
           "least 100 rounds an epoch (for Word2Vec 'overlap' with skip-gram, 'rows' with "

@@ -43,6 +43,7 @@ from wordvec.train.distributed.shares import (
 )
 from wordvec.train.distributed.sync import (
     COMPRESSIONS,
+    FULL_EVERY,
     SYNC_MODES,
     WeightSync,
     check_identical,
@@ -57,8 +58,6 @@ logger = logging.getLogger(__name__)
 #: may set its own with a ``default_sync_words()`` method (Word2Vec: 50,000 for
 #: skip-gram, 200,000 for CBOW).
 SYNC_WORDS = 100_000
-#: Words per worker thread between two periodic full syncs (every 8th sync of 200,000).
-FULL_SYNC_WORDS = 1_600_000
 #: ``sync="auto"`` overlaps the syncs (when the trainer prefers it) in epochs of at
 #: least this many rounds: a round's staleness is then at most 1% of an epoch (on a
 #: small corpus, overlapped rounds that are a fifth of an epoch cost quality; RESULTS.md).
@@ -97,8 +96,8 @@ class DistributedRun(EpochHooks):
             epochs of at least :data:`OVERLAP_MIN_ROUNDS` rounds, else ``"rows"``.
         auto_sync (str, default "rows"): ``"rows"`` or ``"overlap"``, see ``sync``
             (:meth:`for_model` takes the trainer's ``default_sync()``).
-        full_every (int, default 8): See ``sync`` (:meth:`for_model` sets it to a full
-            sync every :data:`FULL_SYNC_WORDS` words per worker thread).
+        full_every (int, default 32): See ``sync``
+            (:data:`~wordvec.train.distributed.sync.FULL_EVERY`).
         compression (str, default "int8"): How rows syncs and periodic full syncs send
             the updates: ``"int8"`` or ``"none"`` (float32); see
             :mod:`~wordvec.train.distributed.sync`.
@@ -119,7 +118,7 @@ class DistributedRun(EpochHooks):
         sync_words: int = SYNC_WORDS,
         sync: str = "rows",
         auto_sync: str = "rows",
-        full_every: int = 8,
+        full_every: int = FULL_EVERY,
         compression: str = "int8",
         checkpoint_dir: str | Path | None = None,
         checkpoint_minutes: float = 30.0,
@@ -179,7 +178,6 @@ class DistributedRun(EpochHooks):
         sync_words = model.sync_words or per_thread * model.workers
         run = cls(
             timeout=model.timeout, sync_words=sync_words,
-            full_every=max(1, round(FULL_SYNC_WORDS * model.workers / sync_words)),
             sync=model.sync, compression=model.sync_compression,
             auto_sync=getattr(model, "default_sync", lambda: "rows")(),
             checkpoint_dir=model.checkpoint_dir, checkpoint_minutes=model.checkpoint_minutes,

@@ -79,6 +79,13 @@ from wordvec.train.distributed._kernels import (
 SYNC_MODES = ("full", "rows", "overlap")
 COMPRESSIONS = ("int8", "none")
 
+#: A rows sync is a full one every this many syncs (compressed as the rows syncs), so the
+#: rows a rows sync leaves alone (rare words', and rows changed only as negative samples)
+#: wait at most this many rounds: a rare word (not expected once in two rounds) has then
+#: fewer than 16 expected meetings per rank between two full syncs, whatever the cadence.
+#: At Word2Vec's cadences that is every 1.6M words per thread for skip-gram and 6.4M for
+#: CBOW, which makes one update per word where skip-gram makes about six (RESULTS.md).
+FULL_EVERY = 32
 #: Bytes of updates a compressed full sync quantizes at a time (bounds its temporaries).
 FULL_BLOCK_BYTES = 64 << 20
 #: Up to this many rows to look at, an int8 rows sync agrees on its union and steps in
@@ -409,8 +416,8 @@ class WeightSync:
         mode (str, default "full"): ``"full"``, ``"rows"`` or ``"overlap"`` (see the
             module doc; to this class ``"overlap"`` is ``"rows"``, the trainer begins and
             completes its syncs).
-        full_every (int, default 8): With ``"rows"`` or ``"overlap"``, every this many
-            syncs is full.
+        full_every (int, default 32): With ``"rows"`` or ``"overlap"``, every this many
+            syncs is full (:data:`FULL_EVERY`).
         compression (str, default "int8"): ``"int8"`` sends the updates of rows syncs
             and periodic full syncs as int8 (module doc); ``"none"`` as float32. Syncs
             forced full (``full=True``) are always exact.
@@ -432,7 +439,7 @@ class WeightSync:
     """
 
     def __init__(
-        self, comm, tables: list[np.ndarray], *, mode: str = "full", full_every: int = 8,
+        self, comm, tables: list[np.ndarray], *, mode: str = "full", full_every: int = FULL_EVERY,
         compression: str = "int8", hot: np.ndarray | None = None,
         scales: list[np.ndarray | None] | None = None,
     ) -> None:  # fmt: skip
