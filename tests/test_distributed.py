@@ -493,6 +493,32 @@ def test_sync_scales_are_checked():
     assert sync.scales[0] is None and sync.scales[1].dtype == np.float32
 
 
+def test_rare_rows_wait_full_every_syncs_by_default():
+    from wordvec.train.distributed.sync import FULL_EVERY, WeightSync
+
+    class OneRank:  # a job of one rank: an all-reduce leaves the array as it is
+        world_size, rank = 1, 0
+
+        def all_reduce_(self, array, op="sum"):
+            pass
+
+    rng = np.random.default_rng(1)
+    a, b = rng.random((30, 4), dtype=np.float32), rng.random((30, 3), dtype=np.float32)
+    hot = (np.arange(30) < 10).astype(np.uint8)
+    sync = WeightSync(OneRank(), [a, b], mode="rows", hot=hot)  # int8, the default
+    for n in range(1, FULL_EVERY + 1):
+        a[[2, 20]] += 0.01  # a round's updates of a frequent word's row and a rare one's
+        b[20] -= 0.01
+        assert sync.full_due() == (n == FULL_EVERY)
+        sync()
+        if n < FULL_EVERY:  # the rare row's updates wait, the frequent one's are in
+            assert not np.array_equal(a[20], sync.bases[0][20]), n
+            np.testing.assert_array_equal(a[2], sync.bases[0][2])
+    np.testing.assert_array_equal(sync.bases[0], a)  # the periodic full sync took all
+    np.testing.assert_array_equal(sync.bases[1], b)
+    assert not sync.full_due()
+
+
 def test_rows_syncs_leave_rare_rows_to_the_full_syncs():
     from wordvec.train.distributed.sync import WeightSync
 
