@@ -182,9 +182,8 @@ def run_sync(args: argparse.Namespace) -> None:
         # int8: a byte per value, a float32 step per row and table, the mask; full syncs too
         touched8_mb = 2 * touched * (dim + 4) / 1e6 + vocab / 1e6
         full8_mb = 2 * vocab * (dim + 4) / 1e6
-        every = FULL_EVERY  # syncs between two full ones
-        rows_mb = ((every - 1) * touched_mb + full_mb) / every
-        rows8_mb = ((every - 1) * touched8_mb + full8_mb) / every
+        rows_mb = ((FULL_EVERY - 1) * touched_mb + full_mb) / FULL_EVERY
+        rows8_mb = ((FULL_EVERY - 1) * touched8_mb + full8_mb) / FULL_EVERY
         for name, mb in (("full", full_mb), ("rows", rows_mb), ("rows, int8", rows8_mb)):
             node = 32 * per_core
             print(f"\nprojection, {arch}, sync {name!r} ({mb:.0f} MB a sync on average; a "
