@@ -475,37 +475,41 @@ def test_word2vec_scales_its_frequent_input_rows_only():
     assert FastText().sync_scales(counts, 50_000, 2) == {}  # bags of shared rows: not measured
 
 
+class _OneRank:
+    """A job of one rank: an all-reduce leaves the array as it is (its ops recorded)."""
+
+    world_size, rank = 1, 0
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def all_reduce_(self, array, op="sum"):
+        assert array.size, "an empty all-reduce"
+        self.calls.append(op)
+
+
 def test_sync_scales_are_checked():
     from wordvec.train.distributed.sync import WeightSync
 
-    class OneRank:
-        world_size, rank = 1, 0
-
     tables = [np.zeros((4, 2), np.float32), np.zeros((6, 2), np.float32)]
     with pytest.raises(ValueError, match=r"one entry per table \(2\), got 1"):
-        WeightSync(OneRank(), tables, scales=[None])
+        WeightSync(_OneRank(), tables, scales=[None])
     with pytest.raises(ValueError, match=r"one factor in \(0, 1\] per row \(4\), got shape \(6,\)"):
-        WeightSync(OneRank(), tables, scales=[np.ones(6), None])
+        WeightSync(_OneRank(), tables, scales=[np.ones(6), None])
     for bad in (0.0, 1.5, np.nan):
         with pytest.raises(ValueError, match=f"values from {bad:g} to {bad:g}.*update_scale"):
-            WeightSync(OneRank(), tables, scales=[np.full(4, bad), None])
-    sync = WeightSync(OneRank(), tables, scales=[None, np.full(6, 0.5)])
+            WeightSync(_OneRank(), tables, scales=[np.full(4, bad), None])
+    sync = WeightSync(_OneRank(), tables, scales=[None, np.full(6, 0.5)])
     assert sync.scales[0] is None and sync.scales[1].dtype == np.float32
 
 
 def test_rare_rows_wait_full_every_syncs_by_default():
     from wordvec.train.distributed.sync import FULL_EVERY, WeightSync
 
-    class OneRank:  # a job of one rank: an all-reduce leaves the array as it is
-        world_size, rank = 1, 0
-
-        def all_reduce_(self, array, op="sum"):
-            pass
-
     rng = np.random.default_rng(1)
     a, b = rng.random((30, 4), dtype=np.float32), rng.random((30, 3), dtype=np.float32)
     hot = (np.arange(30) < 10).astype(np.uint8)
-    sync = WeightSync(OneRank(), [a, b], mode="rows", hot=hot)  # int8, the default
+    sync = WeightSync(_OneRank(), [a, b], mode="rows", hot=hot)  # int8, the default
     for n in range(1, FULL_EVERY + 1):
         a[[2, 20]] += 0.01  # a round's updates of a frequent word's row and a rare one's
         b[20] -= 0.01
@@ -522,21 +526,14 @@ def test_rare_rows_wait_full_every_syncs_by_default():
 def test_rows_syncs_leave_rare_rows_to_the_full_syncs():
     from wordvec.train.distributed.sync import WeightSync
 
-    calls = []
-
-    class OneRank:  # a job of one rank: an all-reduce leaves the array as it is
-        world_size, rank = 1, 0
-
-        def all_reduce_(self, array, op="sum"):
-            assert array.size, "an empty all-reduce"
-            calls.append(op)
-
+    comm = _OneRank()
+    calls = comm.calls
     rng = np.random.default_rng(0)
     for compression in ("int8", "none"):
         for hot in (np.zeros(30, np.uint8), (np.arange(30) < 10).astype(np.uint8)):
             a, b = rng.random((30, 4), dtype=np.float32), rng.random((30, 3), dtype=np.float32)
             sync = WeightSync(
-                OneRank(), [a, b], mode="rows", full_every=100, compression=compression, hot=hot
+                comm, [a, b], mode="rows", full_every=100, compression=compression, hot=hot
             )
             a[[2, 20]] += 0.5  # a frequent word's row and a rare one's
             b[[2, 20]] -= 0.25

@@ -242,7 +242,6 @@ class _Int8Rows(_Rows):
         super().__init__(tables, bases, rows, among, scales)
 
     def _take(self) -> None:
-        self.quantized = False
         if self.overlap:
             super()._take()
             self.taken = np.arange(self.rows.size)  # the rows of ``delta``
@@ -295,11 +294,11 @@ class _Int8Rows(_Rows):
             for g, (_, _, a, b) in enumerate(self._columns()):
                 key = _key(self.key, g)  # fresh draws for every table
                 quantize_rows(*self._updates(g), pos, steps[g], self.levels, key, self.q[:, a:b])
-        self.steps, self.quantized = steps, True
+        self.steps = steps
         return sent
 
     def reduce(self, comm) -> int:
-        sent = 0 if self.quantized else self.quantize(comm)
+        sent = self.quantize(comm)
         if self.union.size:
             comm.all_reduce_(self.q)  # |sum| <= world_size * levels <= 127
         return sent + self.q.nbytes
